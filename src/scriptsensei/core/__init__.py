@@ -1,0 +1,1 @@
+"""Shared plumbing: settings, logging, database access, errors, migrations."""

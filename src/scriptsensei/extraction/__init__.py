@@ -1,0 +1,1 @@
+"""Reading prescriptions: the field shape, the engine contract, engines, parser, consensus."""
