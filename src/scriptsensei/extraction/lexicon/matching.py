@@ -1,0 +1,84 @@
+"""Tolerant drug-name matching against the lexicon.
+
+OCR mangles names ("Amoxici11in", "Pantocid" -> "Pantoc1d"), so matching allows a few
+edits, but few enough that short names (Pan, Mox, Avil) must match exactly: one edit
+turns a 3-letter brand into a different word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from scriptsensei.extraction.lexicon.sources import LexiconData
+from scriptsensei.extraction.lexicon.stopwords import NOT_DRUGS
+
+_KEY_CLEAN = re.compile(r"[^a-z0-9 +/&-]")
+_OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "|": "l"})
+
+
+@dataclass(frozen=True)
+class DrugMatch:
+    canonical: str  # generic name, lower case
+    matched_text: str  # the lexicon variant that matched
+    score: float  # 1.0 exact; lower for fuzzy matches
+    is_brand: bool = False
+
+
+def lexicon_key(text: str) -> str:
+    """Lower-case, punctuation-free form used for lookups."""
+    return " ".join(_KEY_CLEAN.sub(" ", text.lower().replace(".", " ")).split())
+
+
+def max_edits(length: int) -> int:
+    if length <= 4:
+        return 0
+    if length <= 6:
+        return 1
+    return 2 if length <= 10 else 3
+
+
+class DrugLexicon:
+    def __init__(self, data: LexiconData) -> None:
+        self._map = data.variant_to_canonical
+        self._brands = data.brands
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for variant in self._map:
+            if " " not in variant and variant.isalpha() and variant not in NOT_DRUGS:
+                self._by_length[len(variant)].append(variant)
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    def exact(self, text: str) -> DrugMatch | None:
+        key = lexicon_key(text)
+        if not key or key in NOT_DRUGS or key not in self._map:
+            return None
+        return DrugMatch(self._map[key], key, 1.0, key in self._brands)
+
+    def match(self, text: str) -> DrugMatch | None:
+        """Exact match first, then a fuzzy match within the length-dependent edit budget."""
+        found = self.exact(text)
+        if found is not None:
+            return found
+        key = lexicon_key(text)
+        if " " in key or key in NOT_DRUGS:
+            return None
+        return self._fuzzy(key) or self._fuzzy(key.translate(_OCR_DIGITS))
+
+    def _fuzzy(self, key: str) -> DrugMatch | None:
+        budget = max_edits(len(key))
+        if budget == 0 or not key.isalpha():
+            return None
+        choices = [v for n in range(len(key) - budget, len(key) + budget + 1)
+                   for v in self._by_length.get(n, ())]  # fmt: skip
+        best = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=budget)
+        if best is None:
+            return None
+        variant, distance = best[0], best[1]
+        score = 1.0 - distance / max(len(key), len(variant))
+        return DrugMatch(self._map[variant], variant, round(score, 3), variant in self._brands)
