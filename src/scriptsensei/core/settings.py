@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET_KEY = "change-me-this-is-not-a-secret"
+DEFAULT_SECRET_KEY = "change-me-this-is-not-a-secret"  # noqa: S105 - refused in production
 
 
 class LLMEngineSettings(BaseModel):

@@ -15,7 +15,16 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "prescriptionType": ("type", "customType"),
     "patientDetails": ("patientName", "age", "gender", "uhid", "date", "allergies"),
     "clinicalDetails": ("diagnosis", "chiefComplaints", "medicalHistory", "examination"),
-    "vitals": ("bloodPressure", "pulse", "temperature", "spO2", "weight", "height", "bmi", "others"),
+    "vitals": (
+        "bloodPressure",
+        "pulse",
+        "temperature",
+        "spO2",
+        "weight",
+        "height",
+        "bmi",
+        "others",
+    ),
     "medications": (
         "drugName",
         "formulation",
@@ -45,7 +54,9 @@ MEDICATION_KEYS = FIELD_GROUPS[MEDICATIONS]
 GROUP_NAMES: tuple[str, ...] = tuple(FIELD_GROUPS)
 
 # Strings engines use to say "not present"; all are read as null.
-NULL_MARKERS = frozenset({"", "na", "n/a", "n.a.", "nil", "none", "null", "-", "--", "not available"})
+NULL_MARKERS = frozenset(
+    {"", "na", "n/a", "n.a.", "nil", "none", "null", "-", "--", "not available"}
+)
 
 
 def scalar_paths(groups: Iterable[str] = GROUP_NAMES) -> list[str]:
@@ -66,9 +77,8 @@ def split_path(path: str) -> tuple[str, int | None, str]:
     if len(parts) == 3 and parts[0] == MEDICATIONS and parts[1].isdigit():
         if parts[2] in MEDICATION_KEYS:
             return MEDICATIONS, int(parts[1]), parts[2]
-    elif len(parts) == 2 and parts[0] in FIELD_GROUPS and parts[0] != MEDICATIONS:
-        if parts[1] in FIELD_GROUPS[parts[0]]:
-            return parts[0], None, parts[1]
+    elif len(parts) == 2 and parts[0] != MEDICATIONS and parts[1] in FIELD_GROUPS.get(parts[0], ()):
+        return parts[0], None, parts[1]
     raise ValueError(f"'{path}' is not a field of the prescription shape")
 
 
@@ -96,7 +106,7 @@ def path_selected(path: str, selectors: Iterable[str]) -> bool:
     chosen = list(selectors)
     if not chosen:
         return True
-    group, index, key = split_path(path)
+    group, _index, key = split_path(path)
     generic = f"{group}.{key}"
     return any(s in (group, path, generic) for s in chosen)
 

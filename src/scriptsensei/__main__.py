@@ -1,0 +1,5 @@
+"""`python -m scriptsensei` runs the command line."""
+
+from scriptsensei.cli import app
+
+app()

@@ -1,0 +1,69 @@
+"""The web application: routers of every domain, started around one Runtime."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, FastAPI
+
+from scriptsensei import __version__
+from scriptsensei.core import migrate
+from scriptsensei.core.db import Database
+from scriptsensei.core.http import RequestIdMiddleware, install_error_handlers
+from scriptsensei.core.runtime import Runtime
+from scriptsensei.core.settings import Settings, get_settings
+
+log = structlog.get_logger(__name__)
+
+# Modules exposing `router: APIRouter`, in the order their routes are matched.
+ROUTER_MODULES = [
+    "scriptsensei.health.endpoints",
+]
+
+# Modules exposing `lifespan(runtime) -> async context manager`, started in this order after
+# the database is migrated and stopped in reverse order.
+COMPONENT_MODULES: list[str] = []
+
+ComponentLifespan = Callable[[Runtime], AbstractAsyncContextManager[None]]
+
+
+def _routers() -> list[APIRouter]:
+    return [importlib.import_module(name).router for name in ROUTER_MODULES]
+
+
+def _components() -> list[ComponentLifespan]:
+    return [importlib.import_module(name).lifespan for name in COMPONENT_MODULES]
+
+
+async def start_runtime(settings: Settings) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = Runtime(settings=settings, db=Database(settings))
+    if settings.run_migrations_on_startup:
+        runtime.schema_revision = await migrate.upgrade(runtime.db)
+    return runtime
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await start_runtime(settings)
+        app.state.runtime = runtime
+        async with AsyncExitStack() as stack:
+            for component in _components():
+                await stack.enter_async_context(component(runtime))
+            log.info("app_started", version=__version__, database=runtime.db.engine.dialect.name)
+            yield
+        await runtime.db.dispose()
+        log.info("app_stopped")
+
+    app = FastAPI(title="ScriptSensei", version=__version__, lifespan=lifespan)
+    app.add_middleware(RequestIdMiddleware)
+    install_error_handlers(app)
+    for router in _routers():
+        app.include_router(router)
+    return app

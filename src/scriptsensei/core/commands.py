@@ -1,0 +1,99 @@
+"""Core commands: `serve` and the `db` group (upgrade, current, check)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import typer
+
+from scriptsensei.core import migrate
+from scriptsensei.core.db import Database
+from scriptsensei.core.logging import configure_logging
+from scriptsensei.core.settings import Settings, get_settings
+
+db_app = typer.Typer(help="Database schema: versioned migrations.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    try:
+        settings = get_settings()
+    except ValueError as exc:
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings)
+    return settings
+
+
+async def _with_database(settings: Settings, action: Any) -> Any:
+    db = Database(settings)
+    try:
+        return await action(db)
+    finally:
+        await db.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration (safe to run any number of times)."""
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    revision = asyncio.run(_with_database(settings, migrate.upgrade))
+    typer.echo(f"Schema at revision {revision}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the newest one this code knows."""
+    settings = _settings()
+    revision = asyncio.run(_with_database(settings, migrate.current_revision))
+    typer.echo(f"current: {revision or 'none (empty database)'}")
+    typer.echo(f"head:    {migrate.head_revision()}")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrations disagree (run after `db upgrade`)."""
+    from scriptsensei.models import Base
+
+    settings = _settings()
+
+    async def check(db: Database) -> list[Any]:
+        if await migrate.current_revision(db) != migrate.head_revision():
+            typer.echo(
+                "The database is not at the newest revision: run `db upgrade` first.", err=True
+            )
+            raise typer.Exit(1)
+        return await migrate.schema_differences(db, Base.metadata)
+
+    differences = asyncio.run(_with_database(settings, check))
+    if differences:
+        typer.echo("Models and migrations disagree:", err=True)
+        for diff in differences:
+            typer.echo(f"  {diff}", err=True)
+        raise typer.Exit(1)
+    typer.echo("Models and migrations agree.")
+
+
+def serve(
+    host: str = typer.Option(None, help="Interface to listen on (default from settings)."),
+    port: int = typer.Option(None, help="Port (default from settings, 5000)."),
+) -> None:
+    """Serve the web app and API (migrations run first; workers run inside by default)."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run(
+        "scriptsensei.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,1 @@
+"""Local OCR engines (offline): Tesseract and RapidOCR, feeding the prescription parser."""

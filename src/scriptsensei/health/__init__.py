@@ -1,0 +1,1 @@
+"""Liveness and readiness: is the app up, is its database reachable, is its schema current."""
