@@ -1,0 +1,1 @@
+"""Vision-LLM engines: OpenAI-compatible chat-completions endpoints reading page images."""

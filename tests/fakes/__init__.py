@@ -1,0 +1,1 @@
+"""Real local stand-ins for external services (an OpenAI-compatible LLM endpoint)."""
