@@ -9,7 +9,7 @@ _WORDS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "fourteen": 14, "fifteen": 15, "thirty": 30,
 }  # fmt: skip
-_DURATION_RE = re.compile(
+DURATION_RE = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|"
     r"fifteen|thirty)\s*(?:-\s*)?"
     r"(d|days?|dys?|w|wks?|weeks?|m|mths?|mnths?|months?|y|yrs?|years?)\b",
@@ -26,7 +26,7 @@ def duration_days(text: str | None) -> float | None:
     """Days covered by the first duration in `text`, or None."""
     if not text:
         return None
-    if m := _DURATION_RE.search(text):
+    if m := DURATION_RE.search(text):
         raw = m[1].lower()
         count = _WORDS[raw] if raw in _WORDS else float(raw)
         return count * _UNIT_DAYS[m[2][0].lower()]

@@ -1,0 +1,44 @@
+"""From found values to the FieldValues of every path of the shape."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from scriptsensei.extraction.engine import FieldValue
+from scriptsensei.extraction.fields import MEDICATION_KEYS, medication_path, scalar_paths
+from scriptsensei.extraction.parser.found import Found
+from scriptsensei.extraction.parser.labelled import AGE_GENDER_RE
+from scriptsensei.extraction.parser.medications import MedicationEntry
+
+
+def split_age_gender(values: dict[str, Found]) -> None:
+    """ "Age/Sex: 34 Y / F" gives both fields; the separate labels win when present."""
+    both = values.pop("age_gender", None)
+    if both is None:
+        return
+    m = AGE_GENDER_RE.match(both.value)
+    if m is None:
+        values.setdefault("patientDetails.age", both)
+        return
+    age = Found(m["age"].strip(), both.confidence, both.page, both.bbox)
+    gender = Found(m["gender"], both.confidence, both.page, both.bbox)
+    values.setdefault("patientDetails.age", age)
+    values.setdefault("patientDetails.gender", gender)
+
+
+def scalar_fields(values: Mapping[str, Found]) -> list[FieldValue]:
+    fields = []
+    for path in scalar_paths():
+        found = values.get(path)
+        fields.append(found.field(path) if found else FieldValue(path, None, None))
+    return fields
+
+
+def medication_fields(entries: Sequence[MedicationEntry]) -> list[FieldValue]:
+    fields = []
+    for index, entry in enumerate(entries):
+        for key in MEDICATION_KEYS:
+            path = medication_path(index, key)
+            found = entry.fields.get(key)
+            fields.append(found.field(path) if found else FieldValue(path, None, None))
+    return fields
