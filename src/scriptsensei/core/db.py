@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -57,7 +58,14 @@ class Database:
     def __init__(self, settings: Settings, url: str | None = None) -> None:
         self.url = url or settings.resolved_database_url
         self.engine = create_engine(settings, self.url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Every session can reach its Database (and so the event bus) through `info`.
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={"database": self}
+        )
+        # Set by the events component at start-up; None means "no live delivery".
+        self.event_bus: Any = None
+        # In-process wake-up for workers on SQLite (PostgreSQL uses LISTEN/NOTIFY).
+        self.work_available = asyncio.Event()
 
     @property
     def is_postgres(self) -> bool:
@@ -71,3 +79,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def database_of(session: AsyncSession) -> Database:
+    db: Database = session.info["database"]
+    return db

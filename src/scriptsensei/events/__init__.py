@@ -1,0 +1,1 @@
+"""Live events: recorded in the database, delivered after commit to every process."""

@@ -1,0 +1,1 @@
+"""The job queue (engine runs in the database) and the workers that run it."""
