@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from scriptsensei.extraction.lexicon.sources import LexiconData
 from scriptsensei.extraction.lexicon.stopwords import NOT_DRUGS
 
-_KEY_CLEAN = re.compile(r"[^a-z0-9 +/&-]")
+_KEY_CLEAN = re.compile(r"[^a-z0-9 +/&]")
 _OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "|": "l"})
 
 
@@ -31,7 +31,8 @@ class DrugMatch:
 
 def lexicon_key(text: str) -> str:
     """Lower-case, punctuation-free form used for lookups."""
-    return " ".join(_KEY_CLEAN.sub(" ", text.lower().replace(".", " ")).split())
+    # "Taxim-O", "Taxim O" and "TAXIM.O" are one name
+    return " ".join(_KEY_CLEAN.sub(" ", text.lower()).split())
 
 
 def max_edits(length: int) -> int:
@@ -44,8 +45,8 @@ def max_edits(length: int) -> int:
 
 class DrugLexicon:
     def __init__(self, data: LexiconData) -> None:
-        self._map = data.variant_to_canonical
-        self._brands = data.brands
+        self._map = {lexicon_key(k): v for k, v in data.variant_to_canonical.items()}
+        self._brands = frozenset(lexicon_key(b) for b in data.brands)
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for variant in self._map:
             if " " not in variant and variant.isalpha() and variant not in NOT_DRUGS:
@@ -68,9 +69,9 @@ class DrugLexicon:
         key = lexicon_key(text)
         if " " in key or key in NOT_DRUGS:
             return None
-        return self._fuzzy(key) or self._fuzzy(key.translate(_OCR_DIGITS))
+        return self._fuzzy(key, key) or self._fuzzy(key.translate(_OCR_DIGITS), key)
 
-    def _fuzzy(self, key: str) -> DrugMatch | None:
+    def _fuzzy(self, key: str, written: str) -> DrugMatch | None:
         budget = max_edits(len(key))
         if budget == 0 or not key.isalpha():
             return None
@@ -79,6 +80,7 @@ class DrugLexicon:
         best = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=budget)
         if best is None:
             return None
-        variant, distance = best[0], best[1]
-        score = 1.0 - distance / max(len(key), len(variant))
+        variant = best[0]
+        # scored against what was written, so a digit read for a letter still costs
+        score = 1.0 - Levenshtein.distance(written, variant) / max(len(written), len(variant))
         return DrugMatch(self._map[variant], variant, round(score, 3), variant in self._brands)

@@ -16,5 +16,6 @@ _WORDS = """
     signature sign medicine medicines medication medications rx the and for with each
     fever cough cold pain headache vomiting diarrhoea loose motions throat infection
     continue stop avoid drink eat sleep exercise walk local external use only
+    forte plus ds sr xl mr cv lc ls er od dsr kid junior syrup
 """
 NOT_DRUGS: frozenset[str] = frozenset(_WORDS.split())

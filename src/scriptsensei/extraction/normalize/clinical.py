@@ -34,6 +34,8 @@ ROUTES: dict[str, str] = {
     "subcutaneous": "subcutaneous", "sq": "subcutaneous",
     "topical": "topical", "local": "topical", "external": "topical",
     "local application": "topical", "for external use": "topical", "apply": "topical",
+    "l/a": "topical", "la": "topical", "both eyes": "ophthalmic", "eyes": "ophthalmic",
+    "by inhalation": "inhalation",
     "sl": "sublingual", "sublingual": "sublingual", "pr": "rectal", "rectal": "rectal",
     "per rectal": "rectal", "pv": "vaginal", "vaginal": "vaginal",
     "inhalation": "inhalation", "inhaled": "inhalation", "inh": "inhalation",

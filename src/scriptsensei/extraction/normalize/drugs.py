@@ -7,7 +7,7 @@ import re
 from scriptsensei.extraction.normalize.clinical import FORMULATIONS
 from scriptsensei.extraction.normalize.text import normalize_text
 
-_LEADING_FORM = re.compile(r"^\s*([a-z/]+)\b\.?\s*", re.IGNORECASE)
+_LEADING_FORM = re.compile(r"^\s*([a-z/]+)(?:\.\s*|\s+)", re.IGNORECASE)
 
 
 def _without_formulation(text: str) -> str:
@@ -23,9 +23,11 @@ def normalize_drug_name(text: str | None) -> str | None:
         return None
     from scriptsensei.extraction.lexicon import find_drug_in_line, get_lexicon
 
+    lexicon = get_lexicon()
+    for name in (text, _without_formulation(text)):
+        whole = lexicon.match(name)
+        if whole is not None:
+            return whole.canonical
     name = _without_formulation(text)
-    whole = get_lexicon().match(name)
-    if whole is not None:
-        return whole.canonical
-    span = find_drug_in_line(name)
+    span = find_drug_in_line(name, lexicon)
     return span.match.canonical if span else normalize_text(name)

@@ -25,10 +25,11 @@ class Frequency:
 
 
 _HALF = r"(?:1/2|1/4|[0-4](?:\.5)?|½|¼)"
-# 1-0-1, 1-1-1-1, 1/2-0-1/2, 1 - 0 - 1 (OCR sometimes reads a dash as _ or an en dash)
+# 1-0-1, 1-1-1-1, 1/2-0-1/2, 1 - 0 - 1 (OCR sometimes reads a dash as _ or an en dash).
+# A fourth dose is written tight (1-1-1-1); "1-0-1 - 3 days" is three doses and a duration.
 _DASH = "[-_\u2013\u2014]"
 _PATTERN = re.compile(rf"(?<![\d/.])({_HALF})\s*{_DASH}\s*({_HALF})\s*{_DASH}\s*({_HALF})"
-                      rf"(?:\s*{_DASH}\s*({_HALF}))?(?![\d/.])")  # fmt: skip
+                      rf"(?:{_DASH}({_HALF}))?(?![\d/.])")  # fmt: skip
 _EVERY_HOURS = re.compile(r"\b(?:every|evry|q)\s*(\d{1,2})\s*(?:h|hr|hrs|hours?|hourly)\b")
 _EVERY_DAYS = re.compile(r"\bevery\s*(\d{1,2})\s*days?\b")
 
