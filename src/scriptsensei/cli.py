@@ -11,6 +11,7 @@ app = typer.Typer(help="ScriptSensei: prescription extraction service.", no_args
 # Each module exposes `register(app: typer.Typer) -> None`.
 _COMMAND_MODULES = [
     "scriptsensei.core.commands",
+    "scriptsensei.samples.commands",
 ]
 
 
