@@ -15,13 +15,14 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 
 def engine_settings_for(
-    server: FakeOpenAIServer, name: str = "fake", **overrides: Any
+    server: FakeOpenAIServer | str, name: str = "fake", **overrides: Any
 ) -> LLMEngineSettings:
-    """Settings for an engine that talks to `server`, needing no key unless overridden."""
+    """Settings for an engine that talks to `server` (or a base URL from `spawn`),
+    needing no key unless overridden."""
     values: dict[str, Any] = {
         "name": name,
         "model": f"fake/{name}",
-        "base_url": server.base_url,
+        "base_url": server if isinstance(server, str) else server.base_url,
         "api_key_env": None,
         "requires_key": False,
         "input_price_per_mtok": 1.0,

@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -38,6 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 from PIL import Image
 
 from scriptsensei.extraction.fields import flatten, unflatten
@@ -342,12 +344,15 @@ def injection_reply(data: Any | None = None) -> Reply:
 # --- the default behaviour: answer the truth of the page that was sent ---------------------
 
 
-def _thumbnail(image: Image.Image) -> bytes:
-    return image.convert("L").resize((32, 32), Image.Resampling.BILINEAR).tobytes()
+THUMB_SIDE = 48
 
 
-def _distance(a: bytes, b: bytes) -> float:
-    return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)
+def _thumbnail(image: Image.Image) -> np.ndarray:
+    """A small grey-level fingerprint, stable under re-encoding and resizing."""
+    small = image.convert("L")
+    small.thumbnail((256, 256))  # cheap first step (JPEG draft mode, box reduce)
+    resized = small.resize((THUMB_SIDE, THUMB_SIDE), Image.Resampling.BILINEAR)
+    return np.asarray(resized, dtype=np.float32).ravel()
 
 
 def _open_page(path: Path) -> Image.Image:
@@ -369,7 +374,8 @@ class TruthIndex:
 
     def __init__(self) -> None:
         self._exact: dict[str, dict[str, Any]] = {}
-        self._thumbs: list[tuple[bytes, dict[str, Any]]] = []
+        self._thumbs: list[np.ndarray] = []
+        self._thumb_truths: list[dict[str, Any]] = []
 
     def __len__(self) -> int:
         return len(self._exact)
@@ -389,7 +395,8 @@ class TruthIndex:
         self._exact[hashlib.sha256(image_path.read_bytes()).hexdigest()] = truth
         with _open_page(image_path) as image:
             for angle in (0, 90, 180, 270):
-                self._thumbs.append((_thumbnail(image.rotate(angle, expand=True)), truth))
+                self._thumbs.append(_thumbnail(image.rotate(angle, expand=True)))
+                self._thumb_truths.append(truth)
 
     def match(self, data: bytes) -> dict[str, Any] | None:
         exact = self._exact.get(hashlib.sha256(data).hexdigest())
@@ -400,10 +407,9 @@ class TruthIndex:
                 thumb = _thumbnail(image)
         except OSError:
             return None
-        distance, truth = min(
-            ((_distance(thumb, t), d) for t, d in self._thumbs), key=lambda x: x[0]
-        )
-        return truth if distance <= self.MAX_DISTANCE else None
+        distances = np.abs(np.stack(self._thumbs) - thumb).mean(axis=1)
+        nearest = int(distances.argmin())
+        return self._thumb_truths[nearest] if distances[nearest] <= self.MAX_DISTANCE else None
 
 
 def _load_truth(path: Path) -> dict[str, Any]:
@@ -551,6 +557,15 @@ class FakeOpenAIServer:
         self._http.shutdown()
         self._http.server_close()
 
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted (the standalone process)."""
+        try:
+            self._http.serve_forever(0.05)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._http.server_close()
+
     def __enter__(self) -> FakeOpenAIServer:
         return self.start()
 
@@ -627,6 +642,10 @@ def spawn(
         process.wait(timeout=10)
 
 
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # stops serve_forever cleanly on SIGTERM as on Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="A fake OpenAI-compatible vision LLM.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -643,9 +662,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"listening on http://{args.host}:{server.port}/v1", flush=True)
     print(f"{len(truth)} truth documents indexed", file=sys.stderr, flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        server._http.serve_forever()
-    server._http.server_close()
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -78,9 +78,16 @@ def locate_json(content: str) -> LocatedJson:
         )
     for start in _candidates(content):
         data = _decode_at(content, start)
-        if data is not None:
+        if data is not None and _looks_like_extraction(data):
             return _unwrap(data, start)
-    raise MalformedReplyError("the reply holds no JSON object", content)
+    raise MalformedReplyError("the reply holds no JSON object of the prescription shape", content)
+
+
+def _looks_like_extraction(data: dict[str, Any]) -> bool:
+    """An empty object or one keyed by the shape's groups: not some inner object of a
+    broken reply (`{"pulse": "72"}` out of unparseable outer JSON must not pass as empty)."""
+    groups = {str(key).partition(".")[0] for key in data}
+    return not data or bool(groups & (set(FIELD_GROUPS) | {WRAPPER_KEY}))
 
 
 def _unwrap(data: dict[str, Any], start: int) -> LocatedJson:
