@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 10
     metrics_token: str | None = None
 
+    # Live events (WebSocket)
+    event_retention_days: int = Field(default=7, ge=1)
+    ws_send_queue_size: int = Field(default=256, ge=4)  # per client; a full queue drops it
+    ws_ping_seconds: float = Field(default=25.0, gt=0)  # keeps idle proxies from closing
+
     # Backups
     backup_dir: Path | None = None  # default: data_dir / "backups"
     backup_keep: int = Field(default=7, ge=1)
