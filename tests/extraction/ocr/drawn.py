@@ -65,3 +65,54 @@ def as_page(image: Image.Image, index: int = 0) -> PageImage:
 
 def rotated(image: Image.Image, clockwise: int) -> Image.Image:
     return image.rotate(-clockwise, expand=True)
+
+
+# The `extractedData` a perfect reader would give for `draw_page()`.
+TRUTH: dict[str, object] = {
+    "patientDetails": {
+        "patientName": "Ravi Kumar",
+        "age": "45",
+        "gender": "Male",
+        "uhid": "CC-20231",
+        "date": "12/03/2024",
+    },
+    "clinicalDetails": {
+        "diagnosis": "Acute bronchitis",
+        "chiefComplaints": "Fever and cough for 3 days",
+    },
+    "vitals": {"bloodPressure": "130/80 mmHg", "pulse": "88 bpm"},
+    "medications": [
+        {
+            "drugName": "Paracetamol",
+            "formulation": "Tab",
+            "strength": "500 mg",
+            "frequency": "1-0-1",
+            "duration": "5 days",
+            "specialInstructions": "after food",
+        },
+        {
+            "drugName": "Amoxicillin",
+            "formulation": "Cap",
+            "strength": "500 mg",
+            "frequency": "TDS",
+            "duration": "7 days",
+        },
+        {
+            "drugName": "Ambroxol",
+            "formulation": "Syp",
+            "strength": "10 ml",
+            "frequency": "BD",
+            "duration": "5 days",
+        },
+    ],
+    "advice": {
+        "lifestyleAdvice": "Drink plenty of fluids, rest",
+        "followUpInstructions": "Follow up after 1 week",
+    },
+    "doctorDetails": {"doctorName": "Dr. Asha Rao", "registrationNo": "KMC 45678"},
+    "clinicDetails": {
+        "clinicName": "City Care Clinic",
+        "address": "12 MG Road, Bengaluru",
+        "contactNumbers": "080-2345 6789",
+    },
+}
