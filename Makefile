@@ -16,10 +16,8 @@ run: install
 test: install system-deps postgres lint typecheck pytest
 
 # Reinstalled whenever pyproject.toml changes.
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): pyproject.toml scripts/install-python.sh
+	PYTHON=$(PYTHON) scripts/install-python.sh $(VENV) editable-dev
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from scriptsensei.core import migrate
-from scriptsensei.core.db import Database
+from scriptsensei.core.db import Database, wait_for_database
 from scriptsensei.core.logging import configure_logging
 from scriptsensei.core.settings import Settings, get_settings
 
@@ -40,6 +40,20 @@ def db_upgrade() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     revision = asyncio.run(_with_database(settings, migrate.upgrade))
     typer.echo(f"Schema at revision {revision}")
+
+
+@db_app.command("wait")
+def db_wait(
+    timeout: float = typer.Option(60.0, help="Give up after this many seconds."),
+) -> None:
+    """Wait until the database accepts connections (used by the container start-up)."""
+    settings = _settings()
+    try:
+        waited = asyncio.run(_with_database(settings, lambda db: wait_for_database(db, timeout)))
+    except TimeoutError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Database reachable after {waited:.1f}s")
 
 
 @db_app.command("current")

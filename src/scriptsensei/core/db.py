@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -84,3 +85,20 @@ class Database:
 def database_of(session: AsyncSession) -> Database:
     db: Database = session.info["database"]
     return db
+
+
+async def wait_for_database(db: Database, limit_seconds: float, interval: float = 1.0) -> float:
+    """Retry a trivial query until the database answers; returns the seconds waited."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while True:
+        try:
+            async with db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return loop.time() - started
+        except (OSError, SQLAlchemyError) as exc:
+            if loop.time() - started + interval > limit_seconds:
+                raise TimeoutError(
+                    f"The database did not answer within {limit_seconds:.0f}s: {exc!s:.200}"
+                ) from exc
+            await asyncio.sleep(interval)
