@@ -21,11 +21,14 @@ log = structlog.get_logger(__name__)
 # Modules exposing `router: APIRouter`, in the order their routes are matched.
 ROUTER_MODULES = [
     "scriptsensei.health.endpoints",
+    "scriptsensei.events.endpoints",
 ]
 
 # Modules exposing `lifespan(runtime) -> async context manager`, started in this order after
 # the database is migrated and stopped in reverse order.
-COMPONENT_MODULES: list[str] = []
+COMPONENT_MODULES: list[str] = [
+    "scriptsensei.events.component",
+]
 
 ComponentLifespan = Callable[[Runtime], AbstractAsyncContextManager[None]]
 

@@ -2,13 +2,14 @@
 
 Subscribers get a bounded queue: a subscriber that does not keep up is marked overflowed
 and dropped (its client reconnects and asks for what it missed), so it never slows others.
-The PostgreSQL listener (another module) feeds `deliver` with events from every process.
+On SQLite `publish` feeds `deliver` after commit; on PostgreSQL the listener
+(`events.listener`) feeds it with the events committed by every process.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,11 +19,16 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_QUEUE_SIZE = 256
 
+DeliveryHook = Callable[[dict[str, Any]], None]
+
 
 class Subscription:
     def __init__(self, maxsize: int) -> None:
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize)
         self.overflowed = False
+        # Set once the queue overflowed, so the owner can drop its client without waiting
+        # for a send that a stalled client may never let finish.
+        self.overflow_signal = asyncio.Event()
 
     def offer(self, message: dict[str, Any]) -> None:
         if self.overflowed:
@@ -31,6 +37,7 @@ class Subscription:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
             self.overflowed = True
+            self.overflow_signal.set()
 
     async def get(self) -> dict[str, Any]:
         return await self.queue.get()
@@ -39,14 +46,26 @@ class Subscription:
 class LocalEventBus:
     """Delivers events to this process's subscribers."""
 
-    def __init__(self) -> None:
+    def __init__(self, latest_seq: int = 0) -> None:
         self._subscriptions: set[Subscription] = set()
+        self._hooks: list[DeliveryHook] = []
         self.delivered = 0
+        # The newest sequence number seen, told to clients on connect (no query needed).
+        self.latest_seq = latest_seq
 
     def deliver(self, message: dict[str, Any]) -> None:
         self.delivered += 1
+        seq = message.get("seq")
+        if isinstance(seq, int) and seq > self.latest_seq:
+            self.latest_seq = seq
         for subscription in list(self._subscriptions):
             subscription.offer(message)
+        for hook in self._hooks:
+            hook(message)
+
+    def add_hook(self, hook: DeliveryHook) -> None:
+        """Call `hook` for every delivered event (e.g. retention: prune only while writing)."""
+        self._hooks.append(hook)
 
     @asynccontextmanager
     async def subscribe(self, maxsize: int = DEFAULT_QUEUE_SIZE) -> AsyncIterator[Subscription]:
