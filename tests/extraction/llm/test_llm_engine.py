@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import math
 
 import pytest
+from PIL import Image
 
-from scriptsensei.extraction.engine import Engine, ExtractionSettings, PermanentEngineError
+from scriptsensei.extraction.engine import (
+    Engine,
+    ExtractionSettings,
+    PageImage,
+    PermanentEngineError,
+)
 from scriptsensei.extraction.llm.engine import MAX_STORED_REPLY_CHARS
 from scriptsensei.extraction.llm.prompt import PROMPT_VERSION
 from tests.extraction.llm.conftest import EngineFactory, make_page
@@ -295,3 +302,27 @@ async def test_a_long_reply_is_stored_truncated(
     assert len(result.raw_output["reply"]) == MAX_STORED_REPLY_CHARS
     assert result.raw_output["reply_truncated"] is True
     assert result.raw_output["reply_chars"] > MAX_STORED_REPLY_CHARS
+
+
+async def test_large_scans_are_sent_scaled_down(
+    make_engine: EngineFactory, fake_llm: FakeOpenAIServer
+) -> None:
+    image = Image.new("RGB", (4000, 1000), "white")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    page = PageImage(0, buffer.getvalue(), "image/png", 4000, 1000)
+    await make_engine().extract([page], EVERYTHING)
+    (url,) = fake_llm.chat_requests[0].image_urls()
+    assert url.startswith("data:image/jpeg;base64,")
+    (sent,) = fake_llm.chat_requests[0].images()
+    with Image.open(io.BytesIO(sent)) as received:
+        assert received.size == (2048, 512)
+
+
+async def test_an_unreadable_large_page_is_a_clear_error(
+    make_engine: EngineFactory, fake_llm: FakeOpenAIServer
+) -> None:
+    page = PageImage(2, b"\x89PNG not really", "image/png", 5000, 5000)
+    with pytest.raises(PermanentEngineError, match="page 3 is not a readable image"):
+        await make_engine().extract([page], EVERYTHING)
+    assert fake_llm.chat_requests == []

@@ -6,7 +6,7 @@ default, local Ollama or vLLM servers, anything else declared in settings).
 
 from __future__ import annotations
 
-import base64
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +33,7 @@ from scriptsensei.extraction.llm.client import (
     Sleep,
 )
 from scriptsensei.extraction.llm.confidence import field_confidences
+from scriptsensei.extraction.llm.images import MAX_IMAGE_SIDE, data_url, scaled_page
 from scriptsensei.extraction.llm.prompt import PROMPT_VERSION, Prompt, build_prompt
 from scriptsensei.extraction.llm.reply import (
     MalformedReplyError,
@@ -64,14 +65,17 @@ class _Usage:
             self.output_tokens = (self.output_tokens or 0) + reply.output_tokens
 
 
-def page_content_part(page: PageImage) -> dict[str, Any]:
-    encoded = base64.b64encode(page.data).decode("ascii")
-    return {"type": "image_url", "image_url": {"url": f"data:{page.content_type};base64,{encoded}"}}
+def page_content_part(page: PageImage, max_side: int = MAX_IMAGE_SIDE) -> dict[str, Any]:
+    url = data_url(*scaled_page(page, max_side))
+    return {"type": "image_url", "image_url": {"url": url}}
 
 
-def build_messages(prompt: Prompt, pages: Sequence[PageImage]) -> list[dict[str, Any]]:
+def build_messages(
+    prompt: Prompt, pages: Sequence[PageImage], max_side: int = MAX_IMAGE_SIDE
+) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = [{"type": "text", "text": prompt.user}]
-    parts.extend(page_content_part(page) for page in sorted(pages, key=lambda p: p.index))
+    ordered = sorted(pages, key=lambda p: p.index)
+    parts.extend(page_content_part(page, max_side) for page in ordered)
     return [{"role": "system", "content": prompt.system}, {"role": "user", "content": parts}]
 
 
@@ -86,8 +90,10 @@ class ChatCompletionsEngine:
         backoff: BackoffPolicy | None = None,
         sleep: Sleep | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
+        max_image_side: int = MAX_IMAGE_SIDE,
     ) -> None:
         self.cfg = cfg
+        self.max_image_side = max_image_side
         self.name = cfg.name
         self.version = f"{cfg.model}+prompt-{PROMPT_VERSION}"
         extra = {"sleep": sleep} if sleep is not None else {}
@@ -119,7 +125,9 @@ class ChatCompletionsEngine:
         started = time.perf_counter()
         prompt = build_prompt(settings)
         usage = _Usage()
-        parsed, reply = await self._ask(build_messages(prompt, pages), usage)
+        # Scaling and base64 of large scans is CPU work: keep it off the event loop.
+        messages = await asyncio.to_thread(build_messages, prompt, pages, self.max_image_side)
+        parsed, reply = await self._ask(messages, usage)
         duration_ms = (time.perf_counter() - started) * 1000
         log.info(
             "llm_extracted",
