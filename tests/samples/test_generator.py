@@ -103,16 +103,24 @@ def test_field_boxes_lie_on_the_page(clean_samples: list[Sample]) -> None:
                 assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
 
 
-def test_every_layout_is_used_and_reaches_its_convention() -> None:
-    samples = [make(21, i) for i in range(40)]
-    assert {s.meta["layout"] for s in samples} == set(LAYOUTS)
-    western = [s for s in samples if s.meta["convention"] == "western"]
+@pytest.fixture(scope="module")
+def many_samples() -> list[Sample]:
+    return [make(21, i) for i in range(40)]
+
+
+def test_every_layout_is_used_and_reaches_its_convention(many_samples: list[Sample]) -> None:
+    assert {s.meta["layout"] for s in many_samples} == set(LAYOUTS)
+    western = [s for s in many_samples if s.meta["convention"] == "western"]
     assert western and all(s.meta["layout"] == "gp_note" for s in western)
 
 
-def test_hospital_sheet_fills_route_and_hospital_name() -> None:
-    samples = [make(21, i) for i in range(40)]
-    hospital = [s for s in samples if s.meta["layout"] == "hospital_opd"]
+def test_handwritten_pad_is_always_filled_in_by_hand(many_samples: list[Sample]) -> None:
+    pads = [s for s in many_samples if s.meta["layout"] == "handwritten_pad"]
+    assert pads and all(s.meta["handwriting"] for s in pads)
+
+
+def test_hospital_sheet_fills_route_and_hospital_name(many_samples: list[Sample]) -> None:
+    hospital = [s for s in many_samples if s.meta["layout"] == "hospital_opd"]
     assert hospital
     for sample in hospital:
         assert sample.truth["clinicDetails"]["hospitalName"]

@@ -195,16 +195,24 @@ def _vitals(rng: random.Random) -> dict[str, str]:
 def _medication(rng: random.Random, western: bool) -> MedicationLine:
     drug = rng.choice(DRUGS)
     form = FORMS[drug.form]
+    oral = "Oral" in form.routes
     return MedicationLine(
         drug=drug.name,
         form=form.western if western else rng.choice(form.printed),
-        strength=rng.choice(drug.strengths),
-        route=rng.choice(form.routes),
+        strength=_strength(rng, rng.choice(drug.strengths)),
+        route=rng.choice(("by mouth", "orally")) if western and oral else rng.choice(form.routes),
         dose=rng.choice(form.doses),
         frequency=rng.choice(WESTERN_FREQUENCIES if western else form.frequencies),
         duration=_maybe(rng, 0.85, rng.choice(DURATIONS)),
         instructions=_maybe(rng, 0.6, rng.choice(form.instructions)),
     )
+
+
+def _strength(rng: random.Random, strength: str | None) -> str | None:
+    """Prescribers often run the number into its unit: `650mg`."""
+    if strength and rng.random() < 0.25:
+        return strength.replace(" ", "")
+    return strength
 
 
 def _registration(rng: random.Random, western: bool) -> str:

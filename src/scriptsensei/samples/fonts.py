@@ -30,6 +30,7 @@ class Typeface:
     handwriting: bool
     bullet: str  # the glyph this face draws for a list bullet
     shipped: bool = False
+    scale: float = 1.0  # faces with a small x-height are drawn larger to read at the same size
 
 
 PRINTED: tuple[Typeface, ...] = (
@@ -42,7 +43,7 @@ PRINTED: tuple[Typeface, ...] = (
 )  # fmt: skip
 HANDWRITING: tuple[Typeface, ...] = (
     Typeface("Comic Neue", "ComicNeue-Regular.otf", "ComicNeue-Bold.otf", True, "•", True),
-    Typeface("Breip", "Breip.ttf", "Breip.ttf", True, "-", True),
+    Typeface("Breip", "Breip.ttf", "Breip.ttf", True, "-", True, 1.25),
 )
 # The prescription symbol: only DejaVu Sans has the glyph.
 RX_FACE = PRINTED[0]
@@ -65,7 +66,7 @@ def font_path(face: Typeface, bold: bool = False) -> Path:
 
 @lru_cache(maxsize=512)
 def load(face: Typeface, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_path(face, bold)), size)
+    return ImageFont.truetype(str(font_path(face, bold)), round(size * face.scale))
 
 
 def check_fonts() -> None:

@@ -68,7 +68,8 @@ def generate_sample(
 
 
 def _layout_style(rng: random.Random, layout: Layout, options: SampleOptions) -> Style:
-    style = choose_style(rng, layout.text_size, options.handwriting_share)
+    share = 1.0 if layout.handwritten else options.handwriting_share
+    style = choose_style(rng, layout.text_size, share)
     if layout.medication_formats:
         style = replace(style, medication_format=rng.choice(layout.medication_formats))
     return style

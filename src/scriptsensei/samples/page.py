@@ -3,6 +3,7 @@ boxes it was drawn in, so the truth is exactly what reached the page."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +44,8 @@ class Page:
         self.fields: dict[str, FieldMark] = {}
         # Lowest y text may reach; a layout raises it above a footer it drew first.
         self.limit = height - margin
+        # Set while writing by hand: each line lands a little off where it was aimed.
+        self.wobble: tuple[random.Random, float] | None = None
 
     def write(
         self,
@@ -55,6 +58,9 @@ class Page:
         """Draw one line made of parts; parts with a path become that field's value."""
         parts = [(parts, None)] if isinstance(parts, str) else list(parts)
         text = "".join(p for p, _ in parts)
+        if self.wobble:
+            rng, amount = self.wobble
+            xy = (xy[0] + rng.uniform(-amount, amount), xy[1] + rng.uniform(-amount, amount) / 2)
         if anchor[1] == "a":
             # Lines share a baseline whatever their fonts' ascents, as on a real pad.
             anchor, xy = anchor[0] + "s", (xy[0], xy[1] + font.size * 0.8)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scriptsensei.samples.content import Convention, Prescription
-from scriptsensei.samples.layouts import clinic, gp_note, hospital, two_column
+from scriptsensei.samples.layouts import clinic, gp_note, hospital, pad, two_column
 from scriptsensei.samples.page import Page
 from scriptsensei.samples.style import MedicationFormat, Style
 
@@ -27,6 +27,7 @@ class Layout:
     text_size: int  # body text height in pixels
     render: Renderer
     medication_formats: tuple[MedicationFormat, ...] = ()  # empty: the style's own choice
+    handwritten: bool = False  # the body is always filled in by hand
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -36,5 +37,6 @@ LAYOUTS: dict[str, Layout] = {
         Layout("two_column", "indian", A4, 100, 30, two_column.render),
         Layout("hospital_opd", "indian", A4, 90, 28, hospital.render, ("table",)),
         Layout("gp_note", "western", A5, 90, 28, gp_note.render, ("western",)),
+        Layout("handwritten_pad", "indian", A5, 80, 28, pad.render, handwritten=True),
     )
 }

@@ -266,3 +266,13 @@ def centred(
         font = font.font_variant(size=font.size - 2)
     page.write((page.width / 2, y), parts, font, fill, "ma")
     return y + font.size * 1.35
+
+
+def logo(page: Page, style: Style, xy: tuple[float, float], name: str) -> None:
+    """A round emblem with the practice's initials; decoration, not a field."""
+    initials = "".join(word[0] for word in name.split() if word[0].isalpha())[:3].upper()
+    x, y = xy
+    radius = style.size * 1.6
+    page.draw.ellipse([x, y, x + 2 * radius, y + 2 * radius], outline=style.accent, width=4)
+    font = style.label_font(0.9)
+    page.write((x + radius, y + radius - style.size * 0.5), initials, font, style.accent, "ma")

@@ -31,6 +31,7 @@ def render(page: Page, rx: Prescription, style: Style, rng: random.Random) -> No
 
 
 def _header(page: Page, rx: Prescription, style: Style, y: float) -> float:
+    blocks.logo(page, style, (page.margin, y), rx.clinic_name)
     y = blocks.centred(
         page,
         [(rx.clinic_name, "clinicDetails.clinicName")],

@@ -1,0 +1,62 @@
+"""Degradations change the image as recorded."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from scriptsensei.samples import degrade
+
+
+@pytest.fixture
+def page() -> Image.Image:
+    image = Image.new("RGB", (400, 600), "white")
+    ImageDraw.Draw(image).rectangle([50, 50, 150, 100], fill="black")
+    return image
+
+
+def test_quarter_turn_swaps_sides_and_is_recorded(page: Image.Image) -> None:
+    turned, applied = degrade.quarter_turn(page, 90)
+    assert turned.size == (600, 400)
+    assert degrade.total_rotation(applied) == 90
+    # Counter-clockwise: the black box near the top left ends near the bottom left.
+    assert turned.getpixel((75, 300)) == (0, 0, 0)
+
+
+def test_perspective_coefficients_map_output_corners_back(page: Image.Image) -> None:
+    out = [(10.0, 12.0), (390.0, 5.0), (380.0, 590.0), (3.0, 580.0)]
+    src = [(0.0, 0.0), (400.0, 0.0), (400.0, 600.0), (0.0, 600.0)]
+    a, b, c, d, e, f, g, h = degrade._perspective_coefficients(out, src)
+    for (x, y), (u, v) in zip(out, src, strict=True):
+        w = g * x + h * y + 1
+        assert (a * x + b * y + c) / w == pytest.approx(u, abs=1e-6)
+        assert (d * x + e * y + f) / w == pytest.approx(v, abs=1e-6)
+
+
+def test_photograph_always_ends_in_jpeg_and_changes_pixels(page: Image.Image) -> None:
+    photo, applied = degrade.photograph(page, random.Random(4))
+    assert applied[-1].name == "jpeg" and degrade.is_jpeg(applied)
+    assert degrade.jpeg_quality(applied) is not None
+    if photo.size == page.size:
+        assert not np.array_equal(np.asarray(photo), np.asarray(page))
+
+
+def test_low_resolution_scales_by_the_factor(page: Image.Image) -> None:
+    small, applied = degrade.low_resolution(page, 0.6)
+    assert small.size == (240, 360) and applied.params == {"scale": 0.6}
+
+
+def test_uneven_light_only_darkens(page: Image.Image) -> None:
+    lit, applied = degrade.uneven_light(page, random.Random(1))
+    pixels = np.asarray(lit, dtype=np.int16)
+    assert pixels.max() <= 255 and pixels.min() >= 0
+    assert pixels[300:, :, 0].mean() < 255 or pixels[:300, :, 0].mean() < 255
+    assert applied.name == "uneven_light"
+
+
+def test_undegraded_sample_is_untouched(page: Image.Image) -> None:
+    same, applied = degrade.apply(page, random.Random(1), "photo", degraded=False)
+    assert same is page and applied == []
