@@ -32,6 +32,7 @@ from scriptsensei.extraction.engine import (
 )
 from scriptsensei.extraction.fields import path_selected
 from scriptsensei.extraction.ocr.lines import OcrLine, PageGeometry
+from scriptsensei.extraction.parser import parse_prescription
 
 log = structlog.get_logger(__name__)
 
@@ -69,7 +70,8 @@ class LocalOcrEngine:
         self._check_can_run(pages)
         started = time.perf_counter()
         lines = await self._read_pages(pages)
-        fields = _parse(lines, [PageGeometry(p.index, p.width, p.height) for p in pages])
+        geometry = [PageGeometry(p.index, p.width, p.height) for p in pages]
+        fields = await self._pool.run(parse_lines, lines, geometry)
         chosen = [f for f in fields if path_selected(f.path, settings.selected_fields)]
         duration_ms = (time.perf_counter() - started) * 1000
         log.info(
@@ -115,8 +117,6 @@ def read_with(reader_module: str, page: PageImage) -> list[OcrLine]:
     return lines
 
 
-def _parse(lines: list[OcrLine], pages: list[PageGeometry]) -> list[FieldValue]:
-    # Imported here so the OCR engines load even while the parser package is absent.
-    from scriptsensei.extraction.parser import parse_prescription
-
+def parse_lines(lines: list[OcrLine], pages: list[PageGeometry]) -> list[FieldValue]:
+    """Runs in a worker process too: parsing is CPU work and loads the drug lexicon."""
     return list(parse_prescription(lines, pages))
