@@ -17,5 +17,6 @@ _WORDS = """
     fever cough cold pain headache vomiting diarrhoea loose motions throat infection
     continue stop avoid drink eat sleep exercise walk local external use only
     forte plus ds sr xl mr cv lc ls er od dsr kid junior syrup
+    by sig puff puffs layer thin vial amp in to on at of per
 """
 NOT_DRUGS: frozenset[str] = frozenset(_WORDS.split())

@@ -23,6 +23,7 @@ from scriptsensei.extraction.parser.found import Found
 from scriptsensei.extraction.parser.labelled import labelled_values
 from scriptsensei.extraction.parser.layout import Row, build_rows
 from scriptsensei.extraction.parser.medications import find_medications, is_table_header
+from scriptsensei.extraction.parser.vitals import vitals_table
 
 __all__ = ["parse_prescription", "parse_rows"]
 
@@ -40,10 +41,11 @@ def parse_prescription(
 
 def parse_rows(rows: Sequence[Row], lexicon: DrugLexicon) -> list[FieldValue]:
     headers = {i for i, row in enumerate(rows) if is_table_header(row)}
-    entries = find_medications(rows, lexicon, headers)
+    vitals, vitals_rows = vitals_table(rows, headers)
+    entries = find_medications(rows, lexicon, headers | vitals_rows)
     medication_rows = {i for entry in entries for i in entry.rows}
-    skip = headers | medication_rows
-    values = labelled_values(rows, skip)
+    skip = headers | medication_rows | vitals_rows
+    values = {**labelled_values(rows, skip), **vitals}
     split_age_gender(values)
     _add_unlabelled(values, rows, skip)
     return scalar_fields(values) + medication_fields(entries)
@@ -54,11 +56,15 @@ def _add_unlabelled(values: dict[str, Found], rows: Sequence[Row], skip: set[int
         "doctorDetails.doctorName": letterhead.find_doctor(rows, skip),
         "doctorDetails.specialization": letterhead.find_specialization(rows, skip),
         "clinicDetails.address": letterhead.find_address(rows, skip),
+        "clinicDetails.branch": letterhead.find_branch(rows, skip),
+        "doctorDetails.registrationNo": letterhead.find_registration(rows, skip),
         "clinicDetails.contactNumbers": contacts.find_phones(rows, skip),
         "clinicDetails.email": contacts.find_email(rows),
         "clinicDetails.website": contacts.find_website(rows),
     }
-    for key, practice in letterhead.find_practice_names(rows, skip).items():
+    doctor = found["doctorDetails.doctorName"]
+    names = letterhead.find_practice_names(rows, skip, doctor.value if doctor else None)
+    for key, practice in names.items():
         found[f"clinicDetails.{key}"] = practice
     for path, value in found.items():
         if value is not None:

@@ -106,6 +106,8 @@ def _segment_values(rows: Sequence[Row], row_index: int, seg_index: int) -> list
     for i, hit in enumerate(hits):
         end = hits[i + 1].start if i + 1 < len(hits) else len(segment.text)
         start, stop = _value_span(segment.text, hit.end, end)
+        if hit.key == "vitals.others":  # "RR: 18/min" is the value, label included
+            start = hit.start
         if stop > start:
             results.append((hit.key, found_in(segment, start, stop, hit.quality)))
             continue
@@ -122,5 +124,6 @@ def _segment_values(rows: Sequence[Row], row_index: int, seg_index: int) -> list
 
 
 AGE_GENDER_RE = re.compile(
-    r"^(?P<age>.*?\d.*?)\s*[/,|]\s*(?P<gender>male|female|m|f|other|o|trans\w*)\.?$", re.IGNORECASE
+    r"^(?P<age>.*?\d.*?)\s*[/,|\[\]()lI]\s*(?P<gender>male|female|m|f|other|o|trans\w*)\.?$",
+    re.IGNORECASE,
 )

@@ -31,14 +31,14 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
     "clinicalDetails.chiefComplaints": (
         "chief complaints", "chief complaint", "presenting complaints", "presenting complaint",
-        "complaints", "complaint", "c/o", "cc", "symptoms",
+        "complaints", "complaint", "c/o", "c/0", "c/0o", "cc", "symptoms",
     ),
     "clinicalDetails.medicalHistory": (
-        "past medical history", "medical history", "past history", "history", "h/o", "pmh",
+        "past medical history", "medical history", "past history", "history", "h/o", "h/0", "pmh",
     ),
     "clinicalDetails.examination": (
         "on examination", "clinical examination", "general examination", "examination",
-        "clinical findings", "findings", "o/e", "exam",
+        "clinical findings", "findings", "o/e", "0/e", "o/e.", "exam",
     ),
     "clinicalDetails.diagnosis": (
         "provisional diagnosis", "final diagnosis", "diagnosis", "impression", "dx", "diag",
@@ -79,7 +79,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 
 STRONG_LABELS = frozenset(
     {
-        "uhid", "uhid no", "c/o", "h/o", "o/e", "bp", "b.p.", "spo2", "sp02", "mrn",
+        "uhid", "uhid no", "c/o", "c/0", "c/0o", "h/o", "h/0", "o/e", "0/e", "bp", "b.p.", "spo2", "sp02", "mrn",
         "age/sex", "age / sex", "age/gender", "age / gender", "patient name", "chief complaints",
         "provisional diagnosis", "diagnosis", "investigations", "bmi", "f/u", "nhs no",
         "op no", "patient id", "registration no", "reg. no", "regn. no", "reg no", "date",
@@ -88,6 +88,9 @@ STRONG_LABELS = frozenset(
 )  # fmt: skip
 
 _VARIANT_TO_KEY = {variant: key for key, variants in LABELS.items() for variant in variants}
+# OCR may drop the space inside a label ("PatientID"), so lookups ignore spaces.
+_SQUASHED_TO_KEY = {v.replace(" ", ""): key for v, key in _VARIANT_TO_KEY.items()}
+_STRONG_SQUASHED = frozenset(v.replace(" ", "") for v in STRONG_LABELS)
 _ALTERNATION = "|".join(
     re.escape(v).replace(r"\ ", r"\s*") for v in sorted(_VARIANT_TO_KEY, key=len, reverse=True)
 )
@@ -105,8 +108,8 @@ class LabelHit:
     quality: float  # how sure we are this is a label (colon, strength of the word)
 
 
-def _key_of(label: str) -> str:
-    return _VARIANT_TO_KEY[" ".join(label.lower().split())]
+def key_of(label: str) -> str:
+    return _SQUASHED_TO_KEY["".join(label.lower().split())]
 
 
 def label_hits(text: str) -> list[LabelHit]:
@@ -114,11 +117,11 @@ def label_hits(text: str) -> list[LabelHit]:
     hits = []
     for m in LABEL_RE.finditer(text):
         variant = " ".join(m[1].lower().split())
-        strong = variant in STRONG_LABELS
+        strong = variant.replace(" ", "") in _STRONG_SQUASHED
         colon = m[2] is not None
         alone = m.end() >= len(text.rstrip())
         if not (colon or strong or (alone and m.start() == 0)):
             continue
         quality = 1.0 if colon else (0.85 if strong else 0.7)
-        hits.append(LabelHit(_key_of(variant), m.start(), m.end(), quality))
+        hits.append(LabelHit(key_of(variant), m.start(), m.end(), quality))
     return hits

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from scriptsensei.extraction.fields import MEDICATION_KEYS
 from scriptsensei.extraction.lexicon import DrugLexicon, find_drug_in_line
+from scriptsensei.extraction.lexicon.stopwords import NOT_DRUGS
 from scriptsensei.extraction.parser import schedule
 from scriptsensei.extraction.parser.found import Found
 from scriptsensei.extraction.parser.labels import label_hits
@@ -58,8 +59,8 @@ def is_medication_start(row: Row, lexicon: DrugLexicon) -> bool:
         return False
     body = _body(row)
     form = schedule.leading_form(body)
-    if form is not None and re.search(r"[A-Za-z]{2}", body[form[1] :]):
-        return True
+    if form is not None:
+        return _names_something(body[form[1] :])
     span = find_drug_in_line(body, lexicon)
     if span is None or span.match.score < 0.8 or span.start > 12:
         return False
@@ -68,6 +69,20 @@ def is_medication_start(row: Row, lexicon: DrugLexicon) -> bool:
         schedule.strength(rest, 0, len(rest))
         or schedule.frequency(rest, 0)
         or schedule.trailing_form(rest, 0)
+    )
+
+
+def _names_something(text: str) -> bool:
+    """After a dosage form comes a name, not a schedule ("1 tab OD" is a dose line)."""
+    m = re.match(r"[\s.:\-]*([A-Za-z][\w\-+]*)", text)
+    if m is None:
+        return False
+    word = m[1]
+    return (
+        len(word) >= 2
+        and word.lower() not in NOT_DRUGS
+        and schedule.frequency(word, 0) is None
+        and schedule.route(word, 0, len(word)) is None
     )
 
 

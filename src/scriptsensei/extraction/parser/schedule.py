@@ -27,7 +27,7 @@ TRAILING_FORM_RE = re.compile(r"\b(" + "|".join(_TRAILING_FORMS) + r")\b", re.IG
 _ROUTES = (
     "by mouth", "per oral", "orally", "oral", "po", "p\\.o\\.", "iv", "i\\.v\\.", "im",
     "i\\.m\\.", "sc", "s/c", "subcut", "subcutaneous", "intravenous", "intramuscular",
-    "topical", "local application", "l/a", "externally", "both eyes", "eye", "ear",
+    "topical", "local application", "local", "l/a", "externally", "both eyes", "eye", "ear",
     "inhalation", "inhaled", "sublingual", "sl", "per rectal", "nasal",
 )  # fmt: skip
 ROUTE_RE = re.compile(r"(?<![\w/])(" + "|".join(_ROUTES) + r")(?![\w/])", re.IGNORECASE)

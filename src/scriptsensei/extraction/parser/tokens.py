@@ -12,6 +12,11 @@ _FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=\d)(?=(?:days?|weeks?|wks?|months?)\b)", re.IGNORECASE), " "),
     (re.compile(r"(?<=[a-z])(?=\()"), " "),  # food(after -> food (after
     (re.compile(r"(?<=\s)[|!¦](?=\s)|^\s*[|¦]\s*|\s*[|¦]\s*$"), " "),  # column rules
+    # letters read as look-alikes in the words a medication line is made of
+    (re.compile(r"(?<=\d)\s*mI\b"), " ml"),
+    (re.compile(r"\b0D\b"), "OD"),
+    (re.compile(r"\bB0\b"), "BD"),
+    (re.compile(r"\bIN[)J1l|]"), "INJ"),
 )
 _SPACES = re.compile(r"[ \t]+")
 
