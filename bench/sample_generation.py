@@ -19,12 +19,16 @@ from scriptsensei.samples import SampleOptions, write_samples
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--profile", default="mixed", choices=("clean", "photo", "rotated", "mixed"))
+    parser.add_argument(
+        "--profile", default="mixed", choices=("clean", "photo", "rotated", "mixed")
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        written = write_samples(Path(out), args.count, args.seed, SampleOptions(profile=args.profile))
+        written = write_samples(
+            Path(out), args.count, args.seed, SampleOptions(profile=args.profile)
+        )
         elapsed = time.perf_counter() - started
         size = sum(p.stat().st_size for p in Path(out).iterdir())
     degraded = sum(w.degraded for w in written)

@@ -42,6 +42,7 @@ class MedicationLine:
 class Prescription:
     convention: Convention
     patient_name: str
+    patient_title: str  # `Mrs. ` printed before the name but not part of it; may be empty
     age: str
     gender: str
     uhid_label: str
@@ -80,6 +81,7 @@ def compose(rng: random.Random, convention: Convention) -> Prescription:
     return Prescription(
         convention=convention,
         patient_name=_patient_name(rng, western, female),
+        patient_title=_patient_title(rng, western, female),
         age=_age(rng, western),
         gender=rng.choice(("Female", "F") if female else ("Male", "M")),
         uhid_label=rng.choice(("MRN", "NHS No.") if western else ("UHID", "OP No.", "Patient ID")),
@@ -127,10 +129,13 @@ def _joined(rng: random.Random, pool: tuple[str, ...], low: int, high: int) -> s
 def _patient_name(rng: random.Random, western: bool, female: bool) -> str:
     if western:
         return rng.choice(people.WESTERN_FEMALE if female else people.WESTERN_MALE)
-    name = rng.choice(people.INDIAN_FEMALE if female else people.INDIAN_MALE)
-    if rng.random() < 0.25:
-        name = rng.choice(("Mrs. ", "Ms. ") if female else ("Mr. ", "Shri ")) + name
-    return name
+    return rng.choice(people.INDIAN_FEMALE if female else people.INDIAN_MALE)
+
+
+def _patient_title(rng: random.Random, western: bool, female: bool) -> str:
+    if western or rng.random() > 0.25:
+        return ""
+    return rng.choice(("Mrs. ", "Ms. ") if female else ("Mr. ", "Shri "))
 
 
 def _age(rng: random.Random, western: bool) -> str:

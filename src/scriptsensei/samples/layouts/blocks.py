@@ -83,7 +83,9 @@ def labelled_paragraph(
 
 def patient_items(rx: Prescription, rng: random.Random, combined_age: bool) -> list[Item]:
     name_label = rng.choice(("Name:", "Patient Name:", "Pt:", "Patient:"))
-    items: list[Item] = [(name_label, [(rx.patient_name, "patientDetails.patientName")])]
+    items: list[Item] = [
+        (name_label, [(rx.patient_title, None), (rx.patient_name, "patientDetails.patientName")])
+    ]
     age: list[Part] = [(rx.age, "patientDetails.age")]
     gender: list[Part] = [(rx.gender, "patientDetails.gender")]
     if combined_age:

@@ -104,7 +104,7 @@ def _patient_table(page: Page, rx: Prescription, style: Style, y: float) -> floa
         ],
         [
             [("Patient Name", None)],
-            [(rx.patient_name, "patientDetails.patientName")],
+            [(rx.patient_title, None), (rx.patient_name, "patientDetails.patientName")],
             [("Age / Sex", None)],
             age,
         ],

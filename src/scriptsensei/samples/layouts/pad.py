@@ -78,7 +78,11 @@ def _form(page: Page, rx: Prescription, printed: Style, hand: Style, y: float) -
     width = page.width - 2 * page.margin
     rows: list[list[tuple[str, list[Part], float]]] = [
         [
-            ("Name", [(rx.patient_name, "patientDetails.patientName")], 0.62),
+            (
+                "Name",
+                [(rx.patient_title, None), (rx.patient_name, "patientDetails.patientName")],
+                0.62,
+            ),
             ("Age", [(rx.age, "patientDetails.age")], 0.2),
             ("Sex", [(rx.gender, "patientDetails.gender")], 0.18),
         ],
