@@ -60,6 +60,7 @@ class RecordedRequest:
     headers: dict[str, str]  # names lower-cased
     body: Any  # the parsed JSON body, or None
     raw: bytes
+    peer: tuple[str, int] = ("", 0)  # the client's address: same port, same connection
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -489,7 +490,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         headers = {k.lower(): v for k, v in self.headers.items()}
-        request = RecordedRequest(self.command, self.path, headers, body, raw)
+        peer = (str(self.client_address[0]), int(self.client_address[1]))
+        request = RecordedRequest(self.command, self.path, headers, body, raw, peer)
         response = self.server.fake.handle(request)
         if response.delay and self.server.fake.stopping.wait(response.delay):
             return

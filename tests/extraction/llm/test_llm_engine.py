@@ -326,3 +326,14 @@ async def test_an_unreadable_large_page_is_a_clear_error(
     with pytest.raises(PermanentEngineError, match="page 3 is not a readable image"):
         await make_engine().extract([page], EVERYTHING)
     assert fake_llm.chat_requests == []
+
+
+async def test_one_engine_reuses_its_connection(
+    make_engine: EngineFactory, fake_llm: FakeOpenAIServer
+) -> None:
+    engine = make_engine()
+    for _ in range(3):
+        await engine.extract([make_page()], EVERYTHING)
+    peers = {r.peer for r in fake_llm.chat_requests}
+    assert len(fake_llm.chat_requests) == 3
+    assert len(peers) == 1

@@ -7,7 +7,9 @@ import json
 import pytest
 
 from scriptsensei.extraction.llm.reply import (
+    MAX_MEDICATIONS,
     MAX_PARSE_CHARS,
+    MAX_VALUE_CHARS,
     MalformedReplyError,
     ReplyTooLargeError,
     locate_json,
@@ -118,3 +120,17 @@ def test_the_error_carries_a_short_excerpt() -> None:
         parse_reply("Sorry, " + "blah " * 500)
     assert "Sorry, blah" in str(info.value)
     assert len(str(info.value)) < 250
+
+
+def test_absurd_nesting_is_malformed_not_a_crash() -> None:
+    with pytest.raises(MalformedReplyError):
+        parse_reply('{"vitals": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+
+def test_field_values_and_medicine_counts_are_bounded() -> None:
+    meds = [{"drugName": f"Drug {i}"} for i in range(MAX_MEDICATIONS + 40)]
+    content = json.dumps({"patientDetails": {"patientName": "Z" * 50_000}, "medications": meds})
+    values = parse_reply(content).values
+    assert values["patientDetails.patientName"] == "Z" * MAX_VALUE_CHARS + "…"
+    assert f"medications.{MAX_MEDICATIONS - 1}.drugName" in values
+    assert f"medications.{MAX_MEDICATIONS}.drugName" not in values

@@ -112,7 +112,7 @@ def value_spans(content: str, located: LocatedJson) -> dict[str, tuple[int, int]
     scanner = _Scanner(content)
     try:
         scanner.value(located.start, "")
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, RecursionError):
         return {}
     spans = {p.removeprefix(located.prefix): span for p, span in scanner.spans.items() if p}
     if not _medications_align(located.data):

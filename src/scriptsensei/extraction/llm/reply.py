@@ -19,6 +19,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, cr
 from scriptsensei.extraction.fields import FIELD_GROUPS, MEDICATIONS, clean_value
 
 MAX_PARSE_CHARS = 512 * 1024  # a longer reply is refused, not parsed
+MAX_VALUE_CHARS = 2000  # longer field values are cut (the raw reply keeps more)
+MAX_MEDICATIONS = 60  # no prescription lists more; a runaway reply makes no more rows
 MAX_JSON_CANDIDATES = 64  # opening braces tried before giving up on prose-wrapped JSON
 WRAPPER_KEY = "extractedData"
 
@@ -53,7 +55,7 @@ class LocatedJson:
 def _decode_at(content: str, start: int) -> dict[str, Any] | None:
     try:
         value, _ = _DECODER.raw_decode(content, start)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # nesting no prescription has
         return None
     return value if isinstance(value, dict) else None
 
@@ -98,7 +100,15 @@ def _unwrap(data: dict[str, Any], start: int) -> LocatedJson:
 
 
 def _to_text(value: Any) -> str | None:
-    """A leaf value as text: numbers and booleans as written, "NA" and blanks as null."""
+    """A leaf value as text, bounded in length."""
+    text = _as_text(value)
+    if text is not None and len(text) > MAX_VALUE_CHARS:
+        return text[:MAX_VALUE_CHARS] + "…"
+    return text
+
+
+def _as_text(value: Any) -> str | None:
+    """Numbers and booleans as written, "NA" and blanks as null."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
@@ -138,7 +148,8 @@ def _as_medication_list(value: Any) -> list[Any]:
         value = list(value.values()) if numbered and value else [value]
     if not isinstance(value, list):
         value = [] if clean_value(value) is None else [value]
-    return [m for m in (_as_medication(item) for item in value) if m is not None]
+    meds = [m for m in (_as_medication(item) for item in value) if m is not None]
+    return meds[:MAX_MEDICATIONS]
 
 
 def _reply_model() -> type[BaseModel]:
