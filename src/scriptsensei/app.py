@@ -10,6 +10,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 
 from scriptsensei import __version__
+from scriptsensei.auth.cors import install_cors
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
 from scriptsensei.core.http import RequestIdMiddleware, install_error_handlers
@@ -22,12 +23,17 @@ log = structlog.get_logger(__name__)
 ROUTER_MODULES = [
     "scriptsensei.health.endpoints",
     "scriptsensei.events.endpoints",
+    "scriptsensei.auth.endpoints",
+    "scriptsensei.audit.endpoints",
 ]
 
 # Modules exposing `lifespan(runtime) -> async context manager`, started in this order after
 # the database is migrated and stopped in reverse order.
 COMPONENT_MODULES: list[str] = [
+    "scriptsensei.documents.component",
+    "scriptsensei.backup.schedule",
     "scriptsensei.events.component",
+    "scriptsensei.auth.setup",
 ]
 
 ComponentLifespan = Callable[[Runtime], AbstractAsyncContextManager[None]]
@@ -66,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="ScriptSensei", version=__version__, lifespan=lifespan)
     app.add_middleware(RequestIdMiddleware)
+    install_cors(app, settings)
     install_error_handlers(app)
     for router in _routers():
         app.include_router(router)

@@ -11,8 +11,11 @@ app = typer.Typer(help="ScriptSensei: prescription extraction service.", no_args
 # Each module exposes `register(app: typer.Typer) -> None`.
 _COMMAND_MODULES = [
     "scriptsensei.core.commands",
+    "scriptsensei.backup.commands",
     "scriptsensei.samples.commands",
     "scriptsensei.extraction.commands",
+    "scriptsensei.evaluation.commands",
+    "scriptsensei.auth.commands",
 ]
 
 
