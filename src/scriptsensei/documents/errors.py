@@ -1,0 +1,41 @@
+"""Why a file was refused: one error per cause, each with a sentence a person understands."""
+
+from __future__ import annotations
+
+from scriptsensei.core.errors import AppError
+
+
+class FileRejected(AppError):
+    """A file that cannot be accepted. Raised for one file; other files of a request go on."""
+
+    status_code, error = 422, "file_rejected"
+
+
+class EmptyFile(FileRejected):
+    status_code, error = 400, "empty_file"
+
+
+class FileTooLarge(FileRejected):
+    status_code, error = 413, "file_too_large"
+
+
+class UnsupportedFileType(FileRejected):
+    status_code, error = 415, "unsupported_type"
+
+
+class CorruptFile(FileRejected):
+    status_code, error = 422, "corrupt_file"
+
+
+class TooManyPages(FileRejected):
+    status_code, error = 422, "too_many_pages"
+
+
+class TooManyPixels(FileRejected):
+    status_code, error = 422, "too_many_pixels"
+
+
+class StorageFailed(FileRejected):
+    """The file was fine but could not be kept (disk full, unwritable storage, database)."""
+
+    status_code, error = 503, "not_saved"

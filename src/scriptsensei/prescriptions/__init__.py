@@ -1,0 +1,1 @@
+"""Prescriptions: intake of uploads, the operations on a prescription, and their queries."""
