@@ -1,0 +1,164 @@
+"""Claiming engine runs from the queue, and finding what falls due later.
+
+On PostgreSQL a run is claimed with `FOR UPDATE SKIP LOCKED`, so any number of workers on
+any number of hosts take different runs without waiting on each other; on SQLite the
+single writer makes the same `UPDATE ... WHERE id = (SELECT ...)` atomic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scriptsensei.models import EngineRun, ProcessingRun
+from scriptsensei.models.types import utcnow
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    """An engine run this worker holds the lease of (for attempt number `attempt`)."""
+
+    id: str
+    processing_run_id: str
+    prescription_id: str
+    engine_name: str
+    attempt: int
+    max_attempts: int
+    owner: str
+    selected_fields: tuple[str, ...] = ()
+    custom_prompts: dict[str, Any] = field(default_factory=dict)
+
+
+def _not_cancelled() -> Any:
+    return ~exists().where(
+        ProcessingRun.id == EngineRun.processing_run_id, ProcessingRun.status == "cancelled"
+    )
+
+
+def _next_claimable(now: datetime, exclude_engines: Collection[str]) -> Any:
+    query = (
+        select(EngineRun.id)
+        .where(EngineRun.status == "queued", EngineRun.available_at <= now, _not_cancelled())
+        .order_by(EngineRun.priority.desc(), EngineRun.available_at, EngineRun.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=EngineRun)
+    )
+    if exclude_engines:
+        query = query.where(EngineRun.engine_name.not_in(list(exclude_engines)))
+    return query.scalar_subquery()
+
+
+async def claim_next_run(
+    session: AsyncSession, owner: str, lease_seconds: float, exclude_engines: Collection[str] = ()
+) -> ClaimedRun | None:
+    """Take the most urgent due run (skipping engines in `exclude_engines`), or None."""
+    now = utcnow()
+    claimed = await session.execute(
+        update(EngineRun)
+        .where(EngineRun.id == _next_claimable(now, exclude_engines))
+        .values(
+            status="running",
+            attempts=EngineRun.attempts + 1,
+            lease_owner=owner,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            heartbeat_at=now,
+            started_at=func.coalesce(EngineRun.started_at, now),
+        )
+        .returning(
+            EngineRun.id,
+            EngineRun.processing_run_id,
+            EngineRun.prescription_id,
+            EngineRun.engine_name,
+            EngineRun.attempts,
+            EngineRun.max_attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    row = claimed.first()
+    if row is None:
+        return None
+    return ClaimedRun(*row, owner=owner)
+
+
+async def expired_lease_runs(session: AsyncSession) -> list[ClaimedRun]:
+    """Running runs whose worker stopped renewing its lease (it crashed or hung), locked
+    for this transaction so only one worker handles each."""
+    rows = await session.execute(
+        select(
+            EngineRun.id,
+            EngineRun.processing_run_id,
+            EngineRun.prescription_id,
+            EngineRun.engine_name,
+            EngineRun.attempts,
+            EngineRun.max_attempts,
+            EngineRun.lease_owner,
+        )
+        .where(EngineRun.status == "running", EngineRun.lease_expires_at < utcnow())
+        .with_for_update(skip_locked=True)
+    )
+    return [ClaimedRun(*row[:6], owner=row[6] or "") for row in rows]
+
+
+async def cancel_runs_of_cancelled_requests(session: AsyncSession) -> int:
+    """Queued engine runs whose processing run was cancelled end as cancelled."""
+    cancelled = select(ProcessingRun.id).where(ProcessingRun.status == "cancelled")
+    result = await session.execute(
+        update(EngineRun)
+        .where(EngineRun.status == "queued", EngineRun.processing_run_id.in_(cancelled))
+        .values(status="cancelled", finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class DueMoments:
+    lease_expiry: datetime | None  # another worker's lease running out
+    retry: datetime | None  # a backed-off run becoming due
+
+    def earliest(self) -> datetime | None:
+        moments = [m for m in (self.lease_expiry, self.retry) if m is not None]
+        return min(moments) if moments else None
+
+
+async def next_due_at(session: AsyncSession, owner: str) -> DueMoments:
+    """When a worker has something to do without being told. Both None: nothing will fall
+    due, and an idle worker sleeps until notified."""
+    now = utcnow()
+    lease = (
+        select(func.min(EngineRun.lease_expires_at))
+        .where(EngineRun.status == "running", EngineRun.lease_owner != owner)
+        .scalar_subquery()
+    )
+    retry = (
+        select(func.min(EngineRun.available_at))
+        .where(EngineRun.status == "queued", EngineRun.available_at > now)
+        .scalar_subquery()
+    )
+    row = (await session.execute(select(lease, retry))).one()
+    return DueMoments(row[0], row[1])
+
+
+async def renew_leases(
+    session: AsyncSession, owner: str, run_ids: Collection[str], lease_seconds: float
+) -> set[str]:
+    """Extend the leases this worker still holds; the ids missing from the answer were
+    lost (cancelled, or taken over after this worker stalled past its lease)."""
+    now = utcnow()
+    result = await session.execute(
+        update(EngineRun)
+        .where(
+            EngineRun.id.in_(list(run_ids)),
+            EngineRun.lease_owner == owner,
+            EngineRun.status == "running",
+        )
+        .values(heartbeat_at=now, lease_expires_at=now + timedelta(seconds=lease_seconds))
+        .returning(EngineRun.id)
+        .execution_options(synchronize_session=False)
+    )
+    return {row[0] for row in result}
