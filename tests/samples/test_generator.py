@@ -23,7 +23,7 @@ def make(seed: int, index: int, options: SampleOptions = CLEAN) -> Sample:
 
 @pytest.fixture(scope="module")
 def clean_samples() -> list[Sample]:
-    return [make(11, i) for i in range(24)]
+    return [make(11, i) for i in range(16)]
 
 
 def test_same_seed_gives_the_same_sample() -> None:
@@ -105,7 +105,7 @@ def test_field_boxes_lie_on_the_page(clean_samples: list[Sample]) -> None:
 
 @pytest.fixture(scope="module")
 def many_samples() -> list[Sample]:
-    return [make(21, i) for i in range(40)]
+    return [make(21, i) for i in range(30)]
 
 
 def test_every_layout_is_used_and_reaches_its_convention(many_samples: list[Sample]) -> None:
@@ -131,7 +131,9 @@ def test_hospital_sheet_fills_route_and_hospital_name(many_samples: list[Sample]
 def test_handwriting_share_controls_the_body_font() -> None:
     none = [make(5, i, SampleOptions(profile="clean", handwriting_share=0.0)) for i in range(8)]
     every = [make(5, i, SampleOptions(profile="clean", handwriting_share=1.0)) for i in range(8)]
-    assert not any(s.meta["handwriting"] for s in none)
+    # The handwritten pad is filled in by hand whatever the share.
+    assert any(s.meta["layout"] != "handwritten_pad" for s in none)
+    assert not any(s.meta["handwriting"] for s in none if s.meta["layout"] != "handwritten_pad")
     assert all(s.meta["handwriting"] for s in every)
 
 
@@ -144,7 +146,7 @@ def test_clean_profile_leaves_the_page_as_rendered(clean_samples: list[Sample]) 
 
 
 def test_photo_profile_records_every_degradation() -> None:
-    for index in range(6):
+    for index in range(4):
         sample = make(8, index, SampleOptions(profile="photo", pdf_share=0.0))
         names = [d["name"] for d in sample.meta["degradations"]]
         assert sample.meta["degraded"]
@@ -165,7 +167,8 @@ def test_rotated_profile_turns_the_page_a_quarter_at_a_time() -> None:
     assert seen <= {90, 180, 270} and len(seen) >= 2
 
 
-def test_mixed_profile_degrades_about_the_share_asked() -> None:
-    samples = [make(4, i, SampleOptions(profile="mixed", degraded_share=0.5)) for i in range(30)]
-    degraded = sum(s.meta["degraded"] for s in samples)
-    assert 5 <= degraded <= 25
+def test_mixed_profile_degrades_the_share_asked() -> None:
+    never = [make(4, i, SampleOptions(profile="mixed", degraded_share=0.0)) for i in range(6)]
+    always = [make(4, i, SampleOptions(profile="mixed", degraded_share=1.0)) for i in range(3)]
+    assert not any(s.meta["degraded"] for s in never)
+    assert all(s.meta["degraded"] for s in always)
