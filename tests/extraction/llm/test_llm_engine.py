@@ -337,3 +337,12 @@ async def test_one_engine_reuses_its_connection(
     peers = {r.peer for r in fake_llm.chat_requests}
     assert len(fake_llm.chat_requests) == 3
     assert len(peers) == 1
+
+
+async def test_a_selection_naming_no_field_is_refused(
+    make_engine: EngineFactory, fake_llm: FakeOpenAIServer
+) -> None:
+    settings = ExtractionSettings(selected_fields=("bogus", "vitals.colour"))
+    with pytest.raises(PermanentEngineError, match=r"selects no field .*bogus, vitals\.colour"):
+        await make_engine().extract([make_page()], settings)
+    assert fake_llm.chat_requests == []

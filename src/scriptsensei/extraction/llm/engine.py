@@ -2,6 +2,10 @@
 
 One engine per configured endpoint (`openai`, `claude`, `gemini` through OpenRouter by
 default, local Ollama or vLLM servers, anything else declared in settings).
+
+Retries: each request is retried on time-outs, 429 and 5xx up to `max_retries` times (in
+the client); a reply that holds no usable JSON is asked again, also up to `max_retries`
+times. Every reply received is billed, so tokens and cost add up over all of them.
 """
 
 from __future__ import annotations
@@ -123,10 +127,10 @@ class ChatCompletionsEngine:
     ) -> EngineResult:
         self._check_ready(pages)
         started = time.perf_counter()
-        prompt = build_prompt(settings)
-        usage = _Usage()
+        prompt = self._prompt(settings)
         # Scaling and base64 of large scans is CPU work: keep it off the event loop.
         messages = await asyncio.to_thread(build_messages, prompt, pages, self.max_image_side)
+        usage = _Usage()
         parsed, reply = await self._ask(messages, usage)
         duration_ms = (time.perf_counter() - started) * 1000
         log.info(
@@ -147,6 +151,13 @@ class ChatCompletionsEngine:
             cost_usd=self._cost(usage),
             prompt=prompt.as_text(),
         )
+
+    def _prompt(self, settings: ExtractionSettings) -> Prompt:
+        prompt = build_prompt(settings)
+        if not prompt.fields:
+            chosen = ", ".join(settings.selected_fields)
+            raise PermanentEngineError(f"the run selects no field of the prescription: {chosen}")
+        return prompt
 
     def _check_ready(self, pages: Sequence[PageImage]) -> None:
         availability = self.availability()

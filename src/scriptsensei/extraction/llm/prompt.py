@@ -19,7 +19,6 @@ from scriptsensei.extraction.fields import (
     MEDICATIONS,
     is_valid_selector,
     path_selected,
-    split_path,
 )
 
 log = structlog.get_logger(__name__)
@@ -99,12 +98,6 @@ class Prompt:
     def as_text(self) -> str:
         """The full text sent (images aside), stored with each result for provenance."""
         return f"{self.system}\n\n{self.user}"
-
-
-def generic_path(path: str) -> str:
-    """`medications.3.strength` -> `medications.strength`; other paths unchanged."""
-    group, _, key = split_path(path)
-    return f"{group}.{key}"
 
 
 def selected_generic_paths(selected: tuple[str, ...]) -> list[str]:
