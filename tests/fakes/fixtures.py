@@ -41,6 +41,14 @@ def fake_llm() -> Iterator[FakeOpenAIServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def fake_llm_session() -> Iterator[FakeOpenAIServer]:
+    """One endpoint for a whole session (e.g. behind a long-lived app); call `reset()`
+    in tests that script it."""
+    with FakeOpenAIServer() as server:
+        yield server
+
+
 @pytest.fixture
 def fake_llm_settings(fake_llm: FakeOpenAIServer) -> LLMEngineSettings:
     return engine_settings_for(fake_llm)

@@ -579,6 +579,13 @@ class FakeOpenAIServer:
         with self._lock:
             self._queue.extend(behaviours)
 
+    def reset(self) -> None:
+        """Forget queued behaviours, recorded requests and a fixed truth (shared servers)."""
+        with self._lock:
+            self._queue.clear()
+            self._requests.clear()
+        self._fixed_truth = None
+
     def set_truth(self, data: dict[str, Any] | None) -> None:
         """The default behaviour answers this for every request (None: match images)."""
         self._fixed_truth = data

@@ -188,3 +188,15 @@ async def test_a_standalone_process_can_require_a_key(
         finally:
             await engine.aclose()
     assert _name(result) == "Beena Thomas"
+
+
+async def test_reset_forgets_the_script_and_the_record(fake_llm: FakeOpenAIServer) -> None:
+    fake_llm.enqueue(json_reply(TRUTH_A))
+    fake_llm.set_truth(TRUTH_B)
+    await _extract(fake_llm, _page(_document(DOC_A)))
+    fake_llm.enqueue(json_reply(TRUTH_A))
+    fake_llm.reset()
+    assert fake_llm.requests == []
+    assert fake_llm.pending == 0
+    result = await _extract(fake_llm, _page(_document(DOC_A)))
+    assert _name(result) is None  # no fixed truth, no truth index: nothing to answer
