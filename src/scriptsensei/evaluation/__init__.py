@@ -1,0 +1,1 @@
+"""Measuring engines against samples with known truth: accuracy, recall, time and cost."""

@@ -1,0 +1,61 @@
+"""Loading a sample directory: pairs of page and truth, categories, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from scriptsensei.evaluation.samples import SampleSetError, load_samples
+
+
+def _write(directory: Path, name: str, meta: dict[str, object] | None = None) -> None:
+    Image.new("RGB", (50, 50), "white").save(directory / f"{name}.png")
+    (directory / f"{name}.json").write_text(json.dumps({"vitals": {"pulse": "72"}}))
+    if meta is not None:
+        (directory / f"{name}.meta.json").write_text(json.dumps(meta))
+
+
+def test_pairs_are_loaded_in_name_order_with_categories(tmp_path: Path) -> None:
+    _write(tmp_path, "b", {"degraded": True, "rotation": 90})
+    _write(tmp_path, "a", {"degraded": False, "rotation": 180})
+    _write(tmp_path, "c", {"degraded": False, "rotation": 0, "handwriting": True})
+    _write(tmp_path, "d", {"degraded": False, "rotation": 0, "handwriting": False})
+    _write(tmp_path, "e")
+    (tmp_path / "orphan.png").write_bytes(b"")  # no truth: not a sample
+    samples = load_samples(tmp_path)
+    assert [(s.name, s.category) for s in samples] == [
+        ("a", "rotated"),
+        ("b", "photo"),
+        ("c", "handwriting"),
+        ("d", "clean"),
+        ("e", "unknown"),
+    ]
+    assert samples[0].truth["vitals.pulse"] == "72"
+    assert len(load_samples(tmp_path, limit=2)) == 2
+
+
+def test_not_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(SampleSetError, match="not a directory"):
+        load_samples(tmp_path / "missing")
+
+
+def test_no_samples(tmp_path: Path) -> None:
+    with pytest.raises(SampleSetError, match="no samples"):
+        load_samples(tmp_path)
+
+
+def test_unreadable_truth(tmp_path: Path) -> None:
+    _write(tmp_path, "a")
+    (tmp_path / "a.json").write_text("{not json")
+    with pytest.raises(SampleSetError, match=r"unreadable truth a\.json"):
+        load_samples(tmp_path)
+
+
+def test_truth_must_be_an_object(tmp_path: Path) -> None:
+    _write(tmp_path, "a")
+    (tmp_path / "a.json").write_text("[1, 2]")
+    with pytest.raises(SampleSetError, match="not an extractedData object"):
+        load_samples(tmp_path)
