@@ -13,6 +13,7 @@ from scriptsensei.samples import (
     SampleOptions,
     SampleSetError,
     generate_sample,
+    read_samples,
     sample_rng,
     write_samples,
 )
@@ -99,3 +100,33 @@ def test_output_under_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(SampleSetError, match="cannot write samples to"):
         write_samples(tmp_path / "file" / "out", 1)
+
+
+def test_read_samples_gives_back_what_was_written(tmp_path: Path) -> None:
+    options = SampleOptions(profile="mixed", pdf_share=0.3)
+    written = write_samples(tmp_path, 4, seed=6, options=options)
+    read = read_samples(tmp_path)
+    assert [s.name for s in read] == [w.name for w in written]
+    for sample in read:
+        assert sample.image.is_file()
+        assert sample.meta["name"] == sample.name
+        index = sample.meta["index"]
+        assert sample.truth == generate_sample(sample_rng(6, index), index, options).truth
+
+
+def test_reading_a_directory_without_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SampleSetError, match=r"no manifest\.json"):
+        read_samples(tmp_path)
+
+
+def test_reading_a_broken_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(SampleSetError, match="not valid JSON"):
+        read_samples(tmp_path)
+
+
+def test_reading_a_set_with_a_missing_truth_is_a_clear_error(tmp_path: Path) -> None:
+    write_samples(tmp_path, 1, seed=6, options=SampleOptions(profile="clean"))
+    (tmp_path / "rx-00000.json").unlink()
+    with pytest.raises(SampleSetError, match=r"rx-00000 .* cannot be read"):
+        read_samples(tmp_path)

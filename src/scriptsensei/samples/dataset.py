@@ -82,6 +82,37 @@ def write_sample(out_dir: Path, sample: Sample) -> WrittenSample:
     )
 
 
+@dataclass(frozen=True)
+class SampleFiles:
+    """One sample of a written set, as the evaluation reads it back."""
+
+    name: str
+    image: Path
+    truth: dict[str, Any]
+    meta: dict[str, Any]
+
+
+def read_samples(out_dir: Path) -> list[SampleFiles]:
+    """The samples listed in `out_dir`'s manifest, with their truth and metadata."""
+    manifest_path = out_dir / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SampleSetError(f"{out_dir} has no {MANIFEST}: not a generated sample set") from None
+    except json.JSONDecodeError as exc:
+        raise SampleSetError(f"{manifest_path} is not valid JSON: {exc}") from exc
+    return [_read_entry(out_dir, entry) for entry in manifest["samples"]]
+
+
+def _read_entry(out_dir: Path, entry: dict[str, Any]) -> SampleFiles:
+    try:
+        truth = json.loads((out_dir / entry["truth"]).read_text(encoding="utf-8"))
+        meta = json.loads((out_dir / entry["meta"]).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SampleSetError(f"sample {entry['name']} in {out_dir} cannot be read: {exc}") from exc
+    return SampleFiles(entry["name"], out_dir / entry["image"], truth, meta)
+
+
 def _save_image(sample: Sample, path: Path) -> None:
     if sample.image_format == "pdf":
         # Fixed dates keep the file identical for the same seed.
