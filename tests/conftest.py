@@ -17,7 +17,7 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.settings import Settings
 from tests.support import databases
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.fakes.fixtures"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

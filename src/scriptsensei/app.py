@@ -16,12 +16,15 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.http import RequestIdMiddleware, install_error_handlers
 from scriptsensei.core.runtime import Runtime
 from scriptsensei.core.settings import Settings, get_settings
+from scriptsensei.observability.middleware import RequestMetricsMiddleware
+from scriptsensei.observability.registry import Metrics
 
 log = structlog.get_logger(__name__)
 
 # Modules exposing `router: APIRouter`, in the order their routes are matched.
 ROUTER_MODULES = [
     "scriptsensei.health.endpoints",
+    "scriptsensei.observability.endpoints",
     "scriptsensei.events.endpoints",
     "scriptsensei.auth.endpoints",
     "scriptsensei.audit.endpoints",
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await start_runtime(settings)
+        runtime.components["metrics"] = metrics
         app.state.runtime = runtime
         async with AsyncExitStack() as stack:
             for component in _components():
@@ -70,7 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.db.dispose()
         log.info("app_stopped")
 
+    metrics = Metrics()
     app = FastAPI(title="ScriptSensei", version=__version__, lifespan=lifespan)
+    app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
     install_cors(app, settings)
     install_error_handlers(app)
