@@ -60,3 +60,41 @@ def test_uneven_light_only_darkens(page: Image.Image) -> None:
 def test_undegraded_sample_is_untouched(page: Image.Image) -> None:
     same, applied = degrade.apply(page, random.Random(1), "photo", degraded=False)
     assert same is page and applied == []
+
+
+def dark_box(image: Image.Image) -> tuple[int, int, int, int]:
+    """Bounding box of the clearly dark pixels (the black rectangle after degradation)."""
+    grey = np.asarray(image.convert("L"))
+    ys, xs = np.nonzero(grey < 60)
+    return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+
+
+def assert_box_lands(image: Image.Image, applied: list[degrade.Applied], tolerance: float) -> None:
+    mapped = degrade.map_box(degrade.page_to_image(applied), (50, 50, 150, 100))
+    for got, want in zip(dark_box(image), mapped, strict=True):
+        assert got == pytest.approx(want, abs=tolerance)
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_box_follows_a_quarter_turn(page: Image.Image, degrees: int) -> None:
+    turned, applied = degrade.quarter_turn(page, degrees)
+    assert_box_lands(turned, applied, 2)
+
+
+@pytest.mark.parametrize("degrees", [-3.5, 2.0])
+def test_box_follows_a_skew(page: Image.Image, degrees: float) -> None:
+    skewed, applied = degrade.skew(page, degrees, (128, 128, 128))
+    assert_box_lands(skewed, [applied], 3)
+
+
+def test_box_follows_perspective_and_scaling(page: Image.Image) -> None:
+    small, scaled = degrade.low_resolution(page, 0.6)
+    warped, warp = degrade.perspective(small, random.Random(7), (128, 128, 128))
+    assert_box_lands(warped, [scaled, warp], 3)
+
+
+def test_pixel_steps_do_not_move_boxes(page: Image.Image) -> None:
+    blurred, applied = degrade.blur(page, 1.0)
+    assert blurred.size == page.size
+    assert applied.geometry is None
+    assert (degrade.page_to_image([applied]) == np.eye(3)).all()

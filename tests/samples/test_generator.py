@@ -172,3 +172,22 @@ def test_mixed_profile_degrades_the_share_asked() -> None:
     always = [make(4, i, SampleOptions(profile="mixed", degraded_share=1.0)) for i in range(3)]
     assert not any(s.meta["degraded"] for s in never)
     assert all(s.meta["degraded"] for s in always)
+
+
+def test_image_boxes_follow_the_page_into_the_photo() -> None:
+    for index in range(3):
+        sample = make(8, index, SampleOptions(profile="photo", pdf_share=0.0))
+        assert sample.meta["image_size"] == list(sample.image.size)
+        boxes = sample.meta["image_field_boxes"]
+        assert set(boxes) == set(sample.meta["field_boxes"])
+        for path, page_boxes in sample.meta["field_boxes"].items():
+            assert len(boxes[path]) == len(page_boxes)
+            for x0, y0, x1, y1 in boxes[path]:
+                assert 0 <= x0 <= x1 <= 1 and 0 <= y0 <= y1 <= 1
+
+
+def test_image_boxes_equal_page_boxes_on_clean_pages(clean_samples: list[Sample]) -> None:
+    sample = clean_samples[0]
+    for path, page_boxes in sample.meta["field_boxes"].items():
+        for got, want in zip(sample.meta["image_field_boxes"][path], page_boxes, strict=True):
+            assert got == pytest.approx(want, abs=1e-4)

@@ -5,6 +5,7 @@ JPEG artefacts. Every step applied is recorded with its parameters."""
 from __future__ import annotations
 
 import io
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -19,10 +20,15 @@ _TURNS = {
 _BACKGROUNDS = ((118, 96, 74), (60, 60, 64), (170, 160, 150), (205, 200, 190), (90, 70, 55))
 
 
+# A 3x3 homography, row-major, taking a pixel of a step's input to its output.
+Geometry = tuple[float, ...]
+
+
 @dataclass(frozen=True)
 class Applied:
     name: str
     params: dict[str, float | int | str] = field(default_factory=dict)
+    geometry: Geometry | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, float | int | str]:
         return {"name": self.name, **self.params}
@@ -74,14 +80,35 @@ def _single(result: tuple[Image.Image, list[Applied]]) -> tuple[Image.Image, App
 
 def quarter_turn(image: Image.Image, degrees: int) -> tuple[Image.Image, list[Applied]]:
     """Counter-clockwise by 90, 180 or 270 degrees."""
-    return image.transpose(_TURNS[degrees]), [Applied("rotate", {"degrees": degrees})]
+    w, h = image.size
+    geometry = {
+        90: (0.0, 1.0, 0.0, -1.0, 0.0, w, 0.0, 0.0, 1.0),
+        180: (-1.0, 0.0, w, 0.0, -1.0, h, 0.0, 0.0, 1.0),
+        270: (0.0, -1.0, h, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0),
+    }[degrees]
+    return image.transpose(_TURNS[degrees]), [Applied("rotate", {"degrees": degrees}, geometry)]
 
 
 def skew(
     image: Image.Image, degrees: float, background: tuple[int, int, int]
 ) -> tuple[Image.Image, Applied]:
     rotated = image.rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor=background)
-    return rotated, Applied("skew", {"degrees": round(degrees, 2)})
+    # Counter-clockwise on screen (y points down) about the centre, re-centred on the new canvas.
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    cx, cy = image.width / 2, image.height / 2
+    nx, ny = rotated.width / 2, rotated.height / 2
+    geometry = (
+        cos,
+        sin,
+        nx - cos * cx - sin * cy,
+        -sin,
+        cos,
+        ny + sin * cx - cos * cy,
+        0.0,
+        0.0,
+        1.0,
+    )
+    return rotated, Applied("skew", {"degrees": round(degrees, 2)}, geometry)
 
 
 def perspective(
@@ -102,7 +129,9 @@ def perspective(
     warped = image.transform(
         (w, h), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BILINEAR, fillcolor=background
     )
-    return warped, Applied("perspective", {"strength": round(jitter, 3)})
+    backward = np.array([*coeffs, 1.0]).reshape(3, 3)
+    geometry = tuple(float(v) for v in np.linalg.inv(backward).ravel())
+    return warped, Applied("perspective", {"strength": round(jitter, 3)}, geometry)
 
 
 def _perspective_coefficients(
@@ -154,8 +183,10 @@ def _multiply(image: Image.Image, gain: np.ndarray) -> Image.Image:
 
 def low_resolution(image: Image.Image, factor: float) -> tuple[Image.Image, Applied]:
     size = (round(image.width * factor), round(image.height * factor))
+    sx, sy = size[0] / image.width, size[1] / image.height
+    geometry = (sx, 0.0, 0.0, 0.0, sy, 0.0, 0.0, 0.0, 1.0)
     return image.resize(size, Image.Resampling.BILINEAR), Applied(
-        "low_resolution", {"scale": factor}
+        "low_resolution", {"scale": factor}, geometry
     )
 
 
@@ -195,3 +226,23 @@ def jpeg_quality(applied: list[Applied]) -> int | None:
 def total_rotation(applied: list[Applied]) -> int:
     """The quarter turns applied, counter-clockwise degrees (0 when upright)."""
     return sum(int(a.params["degrees"]) for a in applied if a.name == "rotate") % 360
+
+
+def page_to_image(applied: list[Applied]) -> np.ndarray:
+    """The homography taking a point of the clean page to the degraded image."""
+    matrix = np.eye(3)
+    for step in applied:
+        if step.geometry is not None:
+            matrix = np.array(step.geometry).reshape(3, 3) @ matrix
+    return matrix
+
+
+def map_box(
+    matrix: np.ndarray, box: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """The axis-aligned box around where a page box's corners land."""
+    x0, y0, x1, y1 = box
+    corners = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x1, y1, 1.0], [x0, y1, 1.0]]).T
+    landed = matrix @ corners
+    xs, ys = landed[0] / landed[2], landed[1] / landed[2]
+    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from PIL import Image
 
-from scriptsensei.extraction.fields import flatten, scalar_paths, unflatten
+from scriptsensei.extraction.fields import scalar_paths, unflatten
 from scriptsensei.samples import content, degrade
 from scriptsensei.samples.layouts import LAYOUTS, Layout
 from scriptsensei.samples.page import Page, PageOverflowError
@@ -62,6 +62,7 @@ def generate_sample(
     if rng.random() < options.pdf_share:
         image_format = "pdf"
     meta = _meta(index, layout, style, page, applied, options, image_format)
+    meta.update(_image_geometry(page, image, applied))
     return Sample(
         sample_name(index), image, truth, meta, image_format, [t.text for t in page.texts]
     )
@@ -123,7 +124,7 @@ def _meta(
         "degradations": [a.as_dict() for a in applied],
         "rotation": degrade.total_rotation(applied),
         "format": image_format,
-        # Boxes are fractions of the clean page, before any degradation moved them.
+        # Fractions of the clean page; `image_field_boxes` are those of the written image.
         "field_boxes": {
             path: [[b[0] / w, b[1] / h, b[2] / w, b[3] / h] for b in mark.boxes]
             for path, mark in page.fields.items()
@@ -132,5 +133,21 @@ def _meta(
     }
 
 
-def truth_flat(sample: Sample) -> dict[str, str | None]:
-    return flatten(sample.truth)
+def _image_geometry(
+    page: Page, image: Image.Image, applied: list[degrade.Applied]
+) -> dict[str, Any]:
+    """Where each field ended up in the written image, as fractions of its size."""
+    matrix = degrade.page_to_image(applied)
+    w, h = image.size
+    boxes: dict[str, list[list[float]]] = {}
+    for path, mark in page.fields.items():
+        mapped = [degrade.map_box(matrix, b) for b in mark.boxes]
+        boxes[path] = [
+            [_clip(x0 / w), _clip(y0 / h), _clip(x1 / w), _clip(y1 / h)]
+            for x0, y0, x1, y1 in mapped
+        ]
+    return {"image_size": [w, h], "image_field_boxes": boxes}
+
+
+def _clip(fraction: float) -> float:
+    return round(min(1.0, max(0.0, fraction)), 5)
