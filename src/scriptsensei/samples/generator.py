@@ -11,9 +11,11 @@ from PIL import Image
 from scriptsensei.extraction.fields import scalar_paths, unflatten
 from scriptsensei.samples import content, degrade
 from scriptsensei.samples.layouts import LAYOUTS, Layout
-from scriptsensei.samples.page import Page, PageOverflowError
+from scriptsensei.samples.page import Color, Page, PageOverflowError
 from scriptsensei.samples.style import Style, choose_style
 
+# White, cream and faintly grey pads.
+PAPERS: tuple[Color, ...] = ((255, 255, 255), (255, 255, 255), (252, 249, 238), (246, 246, 242))
 Profile = Literal["clean", "photo", "rotated", "mixed"]
 PROFILES: tuple[str, ...] = ("clean", "photo", "rotated", "mixed")
 ImageFormat = Literal["png", "jpg", "pdf"]
@@ -80,10 +82,11 @@ def _render(
     layout: Layout, rx: content.Prescription, style: Style, rng: random.Random
 ) -> tuple[Page, Style]:
     """Render, shrinking the text until everything fits on the page."""
+    paper = rng.choice(PAPERS)
     state = rng.getstate()
     for _ in range(6):
         rng.setstate(state)
-        page = Page(*layout.size, layout.margin)
+        page = Page(*layout.size, layout.margin, paper)
         try:
             layout.render(page, rx, style, rng)
         except PageOverflowError:

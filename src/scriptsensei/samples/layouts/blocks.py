@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from PIL import ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 from scriptsensei.samples import fonts
 from scriptsensei.samples.content import Prescription
@@ -193,6 +193,11 @@ def signature(
         path = _once(page, "doctorDetails.registrationNo")
         lines.append([(rx.registration_label + " ", None), (rx.registration, path)])
     font = style.font(0.9, header=True)
+    if rng.random() < 0.35:
+        # Left of the printed lines, so it never covers a value.
+        widest = max(font.getlength("".join(p for p, _ in parts)) for parts in lines)
+        stamp_at = (x - widest - style.size, y - style.size * 2.2)
+        stamp(page, style, rng, stamp_at, [rx.doctor_name, rx.qualifications])
     for parts in lines:
         page.write((x, y), parts, font, style.accent if parts is lines[0] else (30, 30, 30), "ra")
         y += style.line_height
@@ -278,3 +283,25 @@ def logo(page: Page, style: Style, xy: tuple[float, float], name: str) -> None:
     page.draw.ellipse([x, y, x + 2 * radius, y + 2 * radius], outline=style.accent, width=4)
     font = style.label_font(0.9)
     page.write((x + radius, y + radius - style.size * 0.5), initials, font, style.accent, "ma")
+
+
+_STAMP_INKS = ((90, 40, 170), (30, 60, 170), (150, 30, 90))
+
+
+def stamp(
+    page: Page, style: Style, rng: random.Random, xy: tuple[float, float], lines: list[str]
+) -> None:
+    """A rubber stamp, its top right corner at xy: a tilted, translucent box of capitals.
+    Decoration, not a field."""
+    font = fonts.load(fonts.PRINTED[0], int(style.size * 0.75), True)
+    pad = style.size * 0.5
+    width = int(max(font.getlength(line.upper()) for line in lines) + 2 * pad)
+    height = int(len(lines) * style.size * 1.1 + 2 * pad)
+    layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    ink = (*rng.choice(_STAMP_INKS), rng.randint(120, 190))
+    draw.rounded_rectangle([2, 2, width - 3, height - 3], radius=pad, outline=ink, width=4)
+    for k, line in enumerate(lines):
+        draw.text((pad, pad + k * style.size * 1.1), line.upper(), font=font, fill=ink)
+    layer = layer.rotate(rng.uniform(-18, 18), Image.Resampling.BILINEAR, expand=True)
+    page.image.paste(layer, (int(xy[0]) - layer.width, int(xy[1])), layer)
