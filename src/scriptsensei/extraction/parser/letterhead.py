@@ -62,8 +62,21 @@ def _practice_start(text: str, start: int, end: int) -> int:
         m = pattern.search(text, start, len(text))
         span = _name_around(text, m) if m else None
         if span and start < span[0] < end:
-            return span[0]
+            return _split_names(text, span[0], m.start() if m else end)
     return end
+
+
+def _split_names(text: str, first: int, keyword: int) -> int:
+    """Capitalised words run from the doctor's name into the practice's: the doctor gets
+    the initials and up to two names, the practice keeps at least one word before its
+    keyword ("Dr. R. Balaji | Wellness Point Clinic")."""
+    words = list(re.finditer(r"\S+", text[:keyword]))
+    names = [w for w in words if w.start() >= first]
+    initials = 0
+    while initials < len(names) and re.fullmatch(r"[A-Z]\.", names[initials][0]):
+        initials += 1
+    taken = initials + min(2, max(len(names) - initials - 1, 0))
+    return names[taken - 1].end() if taken else first
 
 
 def _before_labels(text: str) -> str:
