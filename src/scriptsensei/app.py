@@ -16,6 +16,7 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.http import RequestIdMiddleware, install_error_handlers
 from scriptsensei.core.runtime import Runtime
 from scriptsensei.core.settings import Settings, get_settings
+from scriptsensei.guard.component import WriteGuardMiddleware
 from scriptsensei.observability.middleware import RequestMetricsMiddleware
 from scriptsensei.observability.registry import Metrics
 
@@ -25,6 +26,7 @@ log = structlog.get_logger(__name__)
 ROUTER_MODULES = [
     "scriptsensei.health.endpoints",
     "scriptsensei.observability.endpoints",
+    "scriptsensei.guard.endpoints",
     "scriptsensei.events.endpoints",
     "scriptsensei.auth.endpoints",
     "scriptsensei.audit.endpoints",
@@ -34,6 +36,7 @@ ROUTER_MODULES = [
 # the database is migrated and stopped in reverse order.
 COMPONENT_MODULES: list[str] = [
     "scriptsensei.documents.component",
+    "scriptsensei.guard.component",
     "scriptsensei.backup.schedule",
     "scriptsensei.events.component",
     "scriptsensei.auth.setup",
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     metrics = Metrics()
     app = FastAPI(title="ScriptSensei", version=__version__, lifespan=lifespan)
+    app.add_middleware(WriteGuardMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
     install_cors(app, settings)

@@ -12,6 +12,7 @@ app = typer.Typer(help="ScriptSensei: prescription extraction service.", no_args
 _COMMAND_MODULES = [
     "scriptsensei.core.commands",
     "scriptsensei.backup.commands",
+    "scriptsensei.guard.commands",
     "scriptsensei.samples.commands",
     "scriptsensei.extraction.commands",
     "scriptsensei.evaluation.commands",
