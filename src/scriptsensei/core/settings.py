@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     # Intake
     max_file_bytes: int = 20 * 1024 * 1024
     max_files_per_request: int = 50
+    max_request_bytes: int = 200 * 1024 * 1024  # one upload request, all its files together
     max_pages_per_document: int = 40
     max_image_pixels: int = 60_000_000
     duplicate_policy: Literal["link", "new"] = "new"
