@@ -15,7 +15,7 @@ from scriptsensei.core.settings import Settings, get_settings
 db_app = typer.Typer(help="Database schema: versioned migrations.", no_args_is_help=True)
 
 
-def _settings() -> Settings:
+def load_settings() -> Settings:
     try:
         settings = get_settings()
     except ValueError as exc:
@@ -36,7 +36,7 @@ async def _with_database(settings: Settings, action: Any) -> Any:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration (safe to run any number of times)."""
-    settings = _settings()
+    settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     revision = asyncio.run(_with_database(settings, migrate.upgrade))
     typer.echo(f"Schema at revision {revision}")
@@ -47,7 +47,7 @@ def db_wait(
     timeout: float = typer.Option(60.0, help="Give up after this many seconds."),
 ) -> None:
     """Wait until the database accepts connections (used by the container start-up)."""
-    settings = _settings()
+    settings = load_settings()
     try:
         waited = asyncio.run(_with_database(settings, lambda db: wait_for_database(db, timeout)))
     except TimeoutError as exc:
@@ -59,7 +59,7 @@ def db_wait(
 @db_app.command("current")
 def db_current() -> None:
     """Print the schema revision of the database and the newest one this code knows."""
-    settings = _settings()
+    settings = load_settings()
     revision = asyncio.run(_with_database(settings, migrate.current_revision))
     typer.echo(f"current: {revision or 'none (empty database)'}")
     typer.echo(f"head:    {migrate.head_revision()}")
@@ -70,7 +70,7 @@ def db_check() -> None:
     """Fail when the models and the migrations disagree (run after `db upgrade`)."""
     from scriptsensei.models import Base
 
-    settings = _settings()
+    settings = load_settings()
 
     async def check(db: Database) -> list[Any]:
         if await migrate.current_revision(db) != migrate.head_revision():
@@ -96,7 +96,7 @@ def serve(
     """Serve the web app and API (migrations run first; workers run inside by default)."""
     import uvicorn
 
-    settings = _settings()
+    settings = load_settings()
     uvicorn.run(
         "scriptsensei.app:create_app",
         factory=True,
