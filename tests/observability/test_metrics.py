@@ -65,10 +65,8 @@ async def _some_data(app: FastAPI) -> None:
 
 def _value(text: str, series: str) -> float:
     for line in text.splitlines():
-        if (
-            line.startswith(series + " ")
-            or (line.startswith(series + "{")
-            and line.split(" ")[0] == series)
+        if line.startswith(series + " ") or (
+            line.startswith(series + "{") and line.split(" ")[0] == series
         ):
             return float(line.rsplit(" ", 1)[1])
     raise AssertionError(f"{series} not in metrics")
