@@ -10,10 +10,13 @@ from sqlalchemy import func, select
 
 from scriptsensei.core.db import Database
 from scriptsensei.core.settings import Settings
+from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.documents.storage import LocalFileStorage
 from scriptsensei.models import Document, DocumentPage, EngineRun, Prescription, ProcessingRun
+from scriptsensei.prescriptions import repository
 from scriptsensei.prescriptions.context import ServiceContext
-from scriptsensei.prescriptions.intake import IncomingFile, IntakeContext
+from scriptsensei.prescriptions.intake import IncomingFile, IntakeContext, intake_files
+from tests.documents import samples
 
 ENGINES = frozenset({"tesseract", "rapidocr", "openai"})
 
@@ -68,3 +71,24 @@ NO_ROWS = {
     "processing_runs": 0,
     "engine_runs": 0,
 }
+
+
+async def upload_one(ctx: IntakeContext, name: str = "rx.png", data: bytes | None = None) -> str:
+    [outcome] = await intake_files(ctx, [incoming(name, data or samples.png())])
+    assert outcome.prescription_id is not None, outcome.as_dict()
+    return outcome.prescription_id
+
+
+async def finish_latest_run(db: Database, prescription_id: str, engines: dict[str, str]) -> None:
+    """What a worker's roll-up leaves behind: engine runs succeeded/failed, the run and the
+    prescription completed when one engine succeeded, else failed."""
+    status = "completed" if "succeeded" in engines.values() else "failed"
+    async with unit_of_work(db) as session:
+        run = await repository.latest_run(session, prescription_id)
+        assert run is not None
+        for engine_run in await repository.engine_runs_of(session, run.id):
+            engine_run.status = engines[engine_run.engine_name]
+        run.status = status
+        rx = await session.get(Prescription, prescription_id)
+        assert rx is not None
+        rx.processing_status = status

@@ -3,6 +3,7 @@ per-file error that leaves no row and no file behind."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 from collections.abc import AsyncIterator
@@ -319,3 +320,19 @@ async def test_unwritable_storage_gives_a_clear_error_and_no_row(
     assert outcome.error.error == "not_saved"
     assert "storage" in outcome.error.detail
     assert await row_counts(db) == NO_ROWS
+
+
+async def test_concurrent_uploads_of_the_same_file_share_one_document(
+    intake_ctx: IntakeContext, db: Database, storage: LocalFileStorage
+) -> None:
+    data = samples.tiff(2)
+    outcomes = await asyncio.gather(
+        *(intake_files(intake_ctx, [incoming(f"copy-{i}.tiff", data)]) for i in range(3))
+    )
+    assert [o.status for [o] in outcomes] == ["created"] * 3
+    counts = await row_counts(db)
+    assert (counts["prescriptions"], counts["documents"], counts["document_pages"]) == (3, 1, 2)
+    sha = hashlib.sha256(data).hexdigest()
+    assert sorted(await stored_keys(storage)) == sorted(
+        [original_key(sha), page_key(sha, 0), page_key(sha, 1)]
+    )
