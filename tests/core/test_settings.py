@@ -46,3 +46,20 @@ def test_cli_reports_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> N
         get_settings.cache_clear()
     assert result.exit_code == 2
     assert "SCRIPTSENSEI_SECRET_KEY" in result.output
+
+
+def test_every_setting_is_described() -> None:
+    missing = [name for name, field in Settings.model_fields.items() if not field.description]
+    assert missing == []
+
+
+def test_configuration_reference_is_current() -> None:
+    from typer.testing import CliRunner
+
+    from scriptsensei.cli import app
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+    generated = CliRunner().invoke(app, ["config-reference"]).output
+    assert docs.read_text() == generated, (
+        "run: scriptsensei config-reference > docs/configuration.md"
+    )

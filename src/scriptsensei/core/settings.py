@@ -58,63 +58,119 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    env: Literal["development", "production", "test"] = "development"
-    data_dir: Path = Path("data")
-    database_url: str = ""  # empty: a SQLite file under data_dir
-    db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_max_overflow: int = Field(default=5, ge=0)
-    db_pool_timeout: float = 5.0  # seconds to wait for a pooled connection before a 503
-    db_connect_timeout: float = 5.0
-    host: str = "127.0.0.1"
-    port: int = Field(default=5000, ge=1, le=65535)
-    secret_key: str = DEFAULT_SECRET_KEY
-    log_level: str = "INFO"
-    log_format: Literal["auto", "json", "console"] = "auto"
-    run_migrations_on_startup: bool = True
+    env: Literal["development", "production", "test"] = Field(
+        "development",
+        description="`production` switches logs to JSON and refuses the default secret key.",
+    )
+    data_dir: Path = Field(
+        Path("data"), description="Database file (SQLite), stored files, backups, setup token."
+    )
+    database_url: str = Field(
+        "",
+        description="`sqlite+aiosqlite:///path.db` or `postgresql+asyncpg://user:pass@host/db`; "
+        "empty: a SQLite file under the data directory.",
+    )
+    db_pool_size: int = Field(10, ge=1, le=200, description="PostgreSQL connection pool size.")
+    db_max_overflow: int = Field(5, ge=0, description="Connections allowed beyond the pool.")
+    db_pool_timeout: float = Field(
+        5.0, description="Seconds to wait for a pooled connection before answering 503."
+    )
+    db_connect_timeout: float = Field(5.0, description="Seconds to wait for a new connection.")
+    host: str = Field("127.0.0.1", description="Interface `serve` listens on.")
+    port: int = Field(5000, ge=1, le=65535, description="Port `serve` listens on.")
+    secret_key: str = Field(
+        DEFAULT_SECRET_KEY, description="Random secret; required in production."
+    )
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="`auto`: JSON in production or when not on a terminal."
+    )
+    run_migrations_on_startup: bool = Field(
+        True, description="Apply pending migrations when a process starts."
+    )
 
     # Workers
-    embedded_workers: bool = True  # run workers inside the web process
-    ocr_processes: int = 0  # 0: one per core
-    llm_concurrency: int = 8  # LLM calls in flight per worker process
-    run_lease_seconds: float = 60.0
-    run_max_attempts: int = 4
-    retry_backoff_seconds: float = 5.0
-    shutdown_grace_seconds: float = 30.0
+    embedded_workers: bool = Field(True, description="Run workers inside the web process.")
+    ocr_processes: int = Field(0, ge=0, description="OCR worker processes; 0: one per core.")
+    llm_concurrency: int = Field(8, ge=1, description="LLM calls in flight per worker process.")
+    run_lease_seconds: float = Field(
+        60.0, gt=0, description="A claimed run is retried if its worker is silent this long."
+    )
+    run_max_attempts: int = Field(4, ge=1, description="Attempts per engine run.")
+    retry_backoff_seconds: float = Field(
+        5.0, ge=0, description="First retry delay after a transient error; doubles each time."
+    )
+    shutdown_grace_seconds: float = Field(
+        30.0, ge=0, description="On SIGTERM, time to finish in-flight runs before releasing them."
+    )
 
     # Intake
-    max_file_bytes: int = 20 * 1024 * 1024
-    max_files_per_request: int = 50
-    max_request_bytes: int = 200 * 1024 * 1024  # one upload request, all its files together
-    max_pages_per_document: int = 40
-    max_image_pixels: int = 60_000_000
-    duplicate_policy: Literal["link", "new"] = "new"
-    upload_and_process_timeout: float = 60.0
+    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Largest accepted file.")
+    max_files_per_request: int = Field(50, ge=1, description="Files in one upload request.")
+    max_request_bytes: int = Field(
+        200 * 1024 * 1024, ge=1, description="One upload request, all its files together."
+    )
+    max_pages_per_document: int = Field(40, ge=1, description="Pages in one document.")
+    max_image_pixels: int = Field(
+        60_000_000, ge=1, description="Pixels per page (guards against decompression bombs)."
+    )
+    duplicate_policy: Literal["link", "new"] = Field(
+        "new",
+        description="Identical content uploaded again: `link` returns the existing "
+        "prescription, `new` creates another sharing the stored file.",
+    )
+    upload_and_process_timeout: float = Field(
+        60.0, gt=0, description="Seconds upload-and-process waits before answering 202."
+    )
 
     # Engines
-    local_engines: list[str] = Field(default_factory=lambda: ["tesseract", "rapidocr"])
-    llm_engines: list[LLMEngineSettings] = Field(default_factory=default_llm_engines)
-    max_custom_prompt_chars: int = 2000
+    local_engines: list[str] = Field(
+        default_factory=lambda: ["tesseract", "rapidocr"],
+        description="Offline OCR engines to offer (JSON list).",
+    )
+    llm_engines: list[LLMEngineSettings] = Field(
+        default_factory=default_llm_engines,
+        description="Vision LLM engines (JSON list of objects: name, model, base_url, "
+        "api_key_env, requires_key, input/output price per million tokens...).",
+    )
+    max_custom_prompt_chars: int = Field(2000, ge=1, description="Longest per-field custom prompt.")
 
     # Consensus defaults (a config can override them)
-    agreement_threshold: float = Field(default=0.67, ge=0, le=1)
-    confidence_threshold: float = Field(default=0.6, ge=0, le=1)
+    agreement_threshold: float = Field(
+        0.67, ge=0, le=1, description="Below this share of agreeing engines, a field needs review."
+    )
+    confidence_threshold: float = Field(
+        0.6, ge=0, le=1, description="Below this confidence, a field needs review."
+    )
 
     # Web, auth
-    cors_origins: list[str] = Field(default_factory=list)
-    session_max_age_seconds: int = 12 * 3600
-    cookie_secure: bool = False  # set true behind HTTPS
-    login_attempts_per_minute: int = 10
-    metrics_token: str | None = None
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS (JSON list); empty: closed."
+    )
+    session_max_age_seconds: int = Field(12 * 3600, ge=60, description="Sign-in lifetime.")
+    cookie_secure: bool = Field(False, description="Send cookies over HTTPS only.")
+    login_attempts_per_minute: int = Field(10, ge=1, description="Per user name and per address.")
+    metrics_token: str | None = Field(
+        None, description="Bearer token for /metrics; unset: local requests only."
+    )
 
     # Live events (WebSocket)
-    event_retention_days: int = Field(default=7, ge=1)
-    ws_send_queue_size: int = Field(default=256, ge=4)  # per client; a full queue drops it
-    ws_ping_seconds: float = Field(default=25.0, gt=0)  # keeps idle proxies from closing
+    event_retention_days: int = Field(7, ge=1, description="Days events are kept for resume.")
+    ws_send_queue_size: int = Field(
+        256, ge=4, description="Messages queued per client; a client that falls behind is dropped."
+    )
+    ws_ping_seconds: float = Field(
+        25.0, gt=0, description="Keep-alive interval (keeps idle proxies from closing)."
+    )
 
     # Backups
-    backup_dir: Path | None = None  # default: data_dir / "backups"
-    backup_keep: int = Field(default=7, ge=1)
-    backup_schedule: str | None = None  # cron expression or an interval such as "6h"
+    backup_dir: Path | None = Field(
+        None, description="Where archives go; default data_dir/backups."
+    )
+    backup_keep: int = Field(7, ge=1, description="Archives kept; older ones are deleted.")
+    backup_schedule: str | None = Field(
+        None, description='Cron expression ("0 2 * * *") or interval ("6h"); unset: off.'
+    )
 
     @field_validator("data_dir")
     @classmethod
@@ -153,3 +209,15 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_reference() -> str:
+    """The configuration reference as a Markdown table, generated from the fields above."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        if name == "llm_engines":
+            default = "openai, claude, gemini via OpenRouter"
+        shown = "" if default in (None, "", []) else str(default)
+        rows.append(f"| `SCRIPTSENSEI_{name.upper()}` | {shown} | {field.description or ''} |")
+    return "\n".join(rows)
