@@ -61,6 +61,10 @@ class FileStorage(Protocol):
 
     async def delete(self, key: str) -> bool: ...
 
+    async def modified_at(self, key: str) -> float:
+        """When the file was written, in seconds since the epoch."""
+        ...
+
     def iter_keys(self, prefix: str = "") -> AsyncIterator[str]: ...
 
     def local_path(self, key: str) -> Path | None:
@@ -132,6 +136,13 @@ class LocalFileStorage:
 
     async def delete(self, key: str) -> bool:
         return await asyncio.to_thread(self._delete, key)
+
+    async def modified_at(self, key: str) -> float:
+        try:
+            stat = await asyncio.to_thread(self._path(key).stat)
+        except FileNotFoundError:
+            raise StorageKeyMissing(key) from None
+        return stat.st_mtime
 
     def _delete(self, key: str) -> bool:
         path = self._path(key)

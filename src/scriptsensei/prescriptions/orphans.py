@@ -3,13 +3,14 @@ failed, and when the last row naming them is deleted."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
 from scriptsensei.core.db import Database
-from scriptsensei.documents.storage import FileStorage
+from scriptsensei.documents.storage import FileStorage, StorageKeyMissing
 from scriptsensei.prescriptions import repository
 
 log = structlog.get_logger(__name__)
@@ -33,4 +34,31 @@ async def delete_unreferenced(db: Database, storage: FileStorage, keys: Sequence
         await storage.delete(key)
     if deleted:
         log.info("orphan_files_deleted", count=len(deleted))
+    return deleted
+
+
+# A file younger than this may belong to an upload whose transaction has not committed yet
+# (in this or another process): the sweep leaves it alone.
+SWEEP_MIN_AGE_SECONDS = 3600.0
+
+
+async def _old_enough(storage: FileStorage, key: str, cutoff: float) -> bool:
+    try:
+        return await storage.modified_at(key) < cutoff
+    except StorageKeyMissing:
+        return False
+
+
+async def sweep_orphans(
+    db: Database, storage: FileStorage, min_age_seconds: float = SWEEP_MIN_AGE_SECONDS
+) -> list[str]:
+    """Delete stored files that no row names and that are older than `min_age_seconds`:
+    what a process killed between storing an upload and committing its rows left behind."""
+    cutoff = time.time() - min_age_seconds
+    candidates = [
+        key async for key in storage.iter_keys() if await _old_enough(storage, key, cutoff)
+    ]
+    deleted: list[str] = []
+    for start in range(0, len(candidates), 500):
+        deleted += await delete_unreferenced(db, storage, candidates[start : start + 500])
     return deleted
