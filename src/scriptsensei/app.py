@@ -36,6 +36,7 @@ ROUTER_MODULES = [
 # the database is migrated and stopped in reverse order.
 COMPONENT_MODULES: list[str] = [
     "scriptsensei.documents.component",
+    "scriptsensei.prescriptions.component",
     "scriptsensei.guard.component",
     "scriptsensei.backup.schedule",
     "scriptsensei.events.component",
