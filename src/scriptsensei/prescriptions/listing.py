@@ -132,6 +132,11 @@ def _conditions(filters: PrescriptionFilters) -> list[ColumnElement[bool]]:
     return out
 
 
+def filter_conditions(filters: PrescriptionFilters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `filters` (BadRequest for an unknown status)."""
+    return _conditions(filters)
+
+
 def list_query(
     filters: PrescriptionFilters, cursor: str | None, limit: int, with_data: bool
 ) -> Select[Prescription]:

@@ -1,0 +1,1 @@
+"""Shared pieces of the HTTP API: documented error responses and keyset page headers."""

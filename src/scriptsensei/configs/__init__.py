@@ -1,0 +1,2 @@
+"""Extraction configs (engines, fields, per-field prompts, consensus thresholds) and the
+engine registry's statuses, for the settings page and integrators."""

@@ -1,0 +1,66 @@
+"""`GET /api/extraction-results` (keyset pages) and the earlier app's
+`PUT /api/extraction-results/{id}`, which here really saves: as a reviewer decision on the
+result's field. The engine's row keeps what the engine read."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scriptsensei.api.responses import error_responses, set_next_page
+from scriptsensei.auth.dependencies import require
+from scriptsensei.auth.permissions import Permission
+from scriptsensei.auth.principal import Principal
+from scriptsensei.core.http import get_session
+from scriptsensei.prescriptions.schemas import ExtractionResultOut
+from scriptsensei.results.listing import ResultFilters, list_results
+from scriptsensei.review.schemas import DecisionOut, ResultDecision, ResultUpdate
+from scriptsensei.review.service import decide_on_result
+
+router = APIRouter(tags=["extraction results"])
+
+
+@router.get(
+    "/api/extraction-results",
+    response_model=list[ExtractionResultOut],
+    summary="Engines' values, newest first; next page's cursor in Link and X-Next-Cursor",
+    responses=error_responses(400, 422),
+)
+async def list_all(
+    request: Request,
+    response: Response,
+    prescriptionId: str | None = Query(None, max_length=100),
+    engine: str | None = Query(None, max_length=100),
+    field: str | None = Query(None, max_length=200),
+    cursor: str | None = Query(None, max_length=300),
+    limit: int | None = Query(None, description="Default 50, at most 200"),
+    _: Principal = Depends(require(Permission.PRESCRIPTIONS_READ)),
+    session: AsyncSession = Depends(get_session),
+) -> list[ExtractionResultOut]:
+    filters = ResultFilters(prescriptionId or None, engine or None, field or None)
+    page = await list_results(session, filters, cursor, limit)
+    set_next_page(request, response, page.next_cursor)
+    return [ExtractionResultOut.of(row) for row in page.items]
+
+
+@router.put(
+    "/api/extraction-results/{result_id}",
+    response_model=ResultDecision,
+    summary="Save a reviewer's value for this result's field (the engine's value is kept)",
+    responses=error_responses(400, 404, 422),
+)
+async def update(
+    result_id: str,
+    body: ResultUpdate,
+    request: Request,
+    principal: Principal = Depends(require(Permission.PRESCRIPTIONS_REVIEW)),
+    session: AsyncSession = Depends(get_session),
+) -> ResultDecision:
+    result, outcome = await decide_on_result(
+        session, result_id, body.extractedValue, principal, request=request
+    )
+    [decision] = outcome.decisions
+    base = ExtractionResultOut.of(result).model_dump()
+    return ResultDecision(
+        **base, finalValue=decision.final_value, decision=DecisionOut.of(decision)
+    )

@@ -1,0 +1,1 @@
+"""Reviewing: reviewers' decisions beside the engines' values, approval, the review queue."""
