@@ -16,6 +16,7 @@ from scriptsensei.extraction.ocr.lines import OcrLine, PageGeometry
 from scriptsensei.extraction.parser import contacts, letterhead
 from scriptsensei.extraction.parser.assemble import (
     medication_fields,
+    repair_identifiers,
     scalar_fields,
     split_age_gender,
 )
@@ -48,6 +49,7 @@ def parse_rows(rows: Sequence[Row], lexicon: DrugLexicon) -> list[FieldValue]:
     values = {**labelled_values(rows, skip), **vitals}
     split_age_gender(values)
     _add_unlabelled(values, rows, skip)
+    repair_identifiers(values)
     return scalar_fields(values) + medication_fields(entries)
 
 

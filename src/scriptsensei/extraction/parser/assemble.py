@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from scriptsensei.extraction.engine import FieldValue
 from scriptsensei.extraction.fields import MEDICATION_KEYS, medication_path, scalar_paths
 from scriptsensei.extraction.parser.found import Found
 from scriptsensei.extraction.parser.labelled import AGE_GENDER_RE
 from scriptsensei.extraction.parser.medications import MedicationEntry
+from scriptsensei.extraction.parser.tokens import repair_identifier
 
 
 def split_age_gender(values: dict[str, Found]) -> None:
@@ -24,6 +26,20 @@ def split_age_gender(values: dict[str, Found]) -> None:
     gender = Found(m["gender"], both.confidence, both.page, both.bbox)
     values.setdefault("patientDetails.age", age)
     values.setdefault("patientDetails.gender", gender)
+
+
+_IDENTIFIER_PATHS = (
+    "patientDetails.uhid",
+    "patientDetails.date",
+    "doctorDetails.registrationNo",
+)
+
+
+def repair_identifiers(values: dict[str, Found]) -> None:
+    for path in _IDENTIFIER_PATHS:
+        found = values.get(path)
+        if found is not None:
+            values[path] = replace(found, value=repair_identifier(found.value))
 
 
 def scalar_fields(values: Mapping[str, Found]) -> list[FieldValue]:

@@ -128,7 +128,8 @@ def _start_entry(rows: Sequence[Row], index: int) -> MedicationEntry:
     line = LineText()
     for segment in rows[index].segments:
         line.add(segment)
-    body_start = len(line.text) - len(_body(rows[index]))
+    without_rx = _RX_PREFIX.sub("", line.text)
+    body_start = len(line.text) - len(strip_marker(without_rx)[0])
     # Blank out the marker so that "1." is not read as part of a name or a strength.
     line.text = " " * body_start + line.text[body_start:]
     return MedicationEntry([index], line, len(line.text), {})
@@ -223,7 +224,7 @@ def _schedule_fields(line: LineText, cursor: int, fields: dict[str, Found]) -> N
 
 def _only_glue(text: str) -> bool:
     """Between a schedule and its duration only separators and "x"/"for" may appear."""
-    return not re.sub(r"\b(x|for|\u00d7)\b|[\s\-\u2013|;,:()]", "", text, flags=re.IGNORECASE)
+    return not re.sub(r"\bx\b|\bfor\b|\u00d7|[\s\-\u2013|;,:()]", "", text, flags=re.IGNORECASE)
 
 
 def _instructions(line: LineText, after: int, fields: dict[str, Found]) -> None:
@@ -238,7 +239,8 @@ def _instructions(line: LineText, after: int, fields: dict[str, Found]) -> None:
     while end > start and text[end - 1] in _INSTRUCTION_TRIM:
         end -= 1
     value = " ".join(text[start:end].split())
-    if len(re.findall(r"[A-Za-z]", value)) >= 3:
+    # at least a word, not stray letters of a filler cell ("s d s")
+    if len(re.findall(r"[A-Za-z]", value)) >= 3 and re.search(r"[A-Za-z]{2}", value):
         fields["specialInstructions"] = line.found(start, end, 0.7, value)
 
 

@@ -17,6 +17,12 @@ _FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b0D\b"), "OD"),
     (re.compile(r"\bB0\b"), "BD"),
     (re.compile(r"\bIN[)J1l|]"), "INJ"),
+    (re.compile(r"(?<=\s)[Il](?=\s)"), " "),  # a column rule read as a letter
+    # C or O read for a zero inside a number: "4C mg", "2CC mcg", "1-C-1"
+    (re.compile(r"(?<=\d)[CcOo](?=[\dCcOo]*\s*(?:mg|mcg|ml|g|iu)\b)", re.IGNORECASE), "0"),
+    (re.compile(r"(?<=\d)[CcOo](?=[CcOo]*\s*(?:mg|mcg|ml|g|iu)\b)", re.IGNORECASE), "0"),
+    (re.compile(r"(?<=\d-)[CcOo](?=-\d)"), "0"),
+    (re.compile(r"(?<=\d-\d-)[CcOo]\b|\b[CcOo](?=-\d-\d)"), "0"),
 )
 _SPACES = re.compile(r"[ \t]+")
 
@@ -39,3 +45,19 @@ def strip_marker(text: str) -> tuple[str, int]:
     if not m:
         return text, 0
     return text[m.end() :], m.end()
+
+
+_CAPS_TOKEN = re.compile(r"\b[A-Z]*l[A-Z]+\b|\b[A-Z]+l[A-Z]*\b")
+_DIGIT_LOOKALIKES = re.compile(
+    r"(?<=\d)[CcOoDQ](?=[\dCcOoDQ]*\d)|(?<=\d)[CcOoDQ]\b|(?<=[\d.\-/])[CcOoDQ](?=\d)|\b[Oo](?=\d{2})"
+)
+
+
+def repair_identifier(text: str) -> str:
+    """IDs, registration numbers and dates: an "l" among capitals is an I ("MCl-2013" ->
+    "MCI-2013"), and C/O/D/Q among digits are zeros ("MR586C15" -> "MR586015")."""
+    text = _CAPS_TOKEN.sub(lambda m: m[0].replace("l", "I"), text)
+    previous = None
+    while previous != text:  # neighbouring look-alikes ("2C25") need a second pass
+        previous, text = text, _DIGIT_LOOKALIKES.sub("0", text)
+    return text
