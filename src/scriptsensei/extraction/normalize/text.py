@@ -11,7 +11,7 @@ def normalize_text(text: str | None) -> str | None:
     """Casefold, drop punctuation, collapse whitespace: "Fever, Cough." == "fever cough"."""
     if text is None:
         return None
-    # "×" is how some OCR reads the "x" of "Fever x 3 days"
+    # a multiplication sign is how some OCR reads the "x" of "Fever x 3 days"
     words = re.findall(r"[^\W_]+(?:[./][^\W_]+)*", text.casefold().replace("\u00d7", "x"))
     return " ".join(words) or None
 
