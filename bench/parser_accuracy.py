@@ -139,19 +139,37 @@ def main() -> None:
         truth = json.loads(image.with_suffix(".json").read_text())
         lines, pages = read_lines(image, args.engine, args.cache)
         fields = {f.path: f.value for f in parse_prescription(lines, pages)}
-        score_sample(truth, fields, tally, misses, image.stem)
+        meta_path = image.with_name(image.stem + ".meta.json")
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        group = "handwriting" if meta.get("handwriting") else "printed"
+        sample_tally: Counter[str] = Counter()
+        score_sample(truth, fields, sample_tally, misses, image.stem)
+        tally.update(sample_tally)
+        tally.update(
+            {
+                f"{group}:{k}": v
+                for k, v in sample_tally.items()
+                if k.startswith(("fields:", "meds:"))
+            }
+        )
     if args.misses:
         print("\n".join(misses))
     print(f"engine={args.engine} samples={len(images)} dir={args.samples}")
-    keys = sorted({k.rsplit(":", 1)[0] for k in tally if k.endswith(":n")})
+    keys = sorted({k.rsplit(":", 1)[0] for k in tally if k.endswith(":n") and k.count(":") == 1})
     for key in keys:
         n = tally[f"{key}:n"]
         print(f"  {key:42s} {tally[f'{key}:ok'] / n:6.1%}  ({n})")
-    recall = tally["meds:paired"] / max(tally["meds:truth"], 1)
-    precision = tally["meds:paired"] / max(tally["meds:got"], 1)
-    print(
-        f"  field accuracy {tally['fields:ok'] / max(tally['fields:n'], 1):.1%}  medication recall {recall:.1%}  precision {precision:.1%}"
-    )
+    for prefix in ("printed:", "handwriting:", ""):
+        if not tally[f"{prefix}fields:n"]:
+            continue
+        accuracy = tally[f"{prefix}fields:ok"] / tally[f"{prefix}fields:n"]
+        recall = tally[f"{prefix}meds:paired"] / max(tally[f"{prefix}meds:truth"], 1)
+        precision = tally[f"{prefix}meds:paired"] / max(tally[f"{prefix}meds:got"], 1)
+        label = prefix.rstrip(":") or "all"
+        print(
+            f"  {label:12s} field accuracy {accuracy:.1%}  "
+            f"medication recall {recall:.1%}  precision {precision:.1%}"
+        )
 
 
 if __name__ == "__main__":
