@@ -39,7 +39,8 @@ async def _refuse(
 ) -> None:
     # Its own transaction: the request's is rolled back by the error that follows.
     detail = {"reason": reason}
-    await record_now(database_of(session), _attempted(username), "login.failure", detail=detail)
+    actor = _attempted(username)
+    await record_now(database_of(session), actor, "login.failure", None, None, detail, request)
     log.info("login_refused", username=username[:100], reason=reason, ip=client_ip(request))
 
 

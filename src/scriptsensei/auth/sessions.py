@@ -62,7 +62,7 @@ async def find_session(session: AsyncSession, token: str) -> tuple[UserSession, 
     row = (await session.execute(query)).one_or_none()
     if row is None:
         return None
-    record, user = row.tuple()
+    record, user = row
     if record.expires_at <= _now() or not user.is_active:
         return None
     return record, user
