@@ -8,7 +8,8 @@ Protocol (JSON text messages):
   events after N in order, then live ones, without duplicates; more than REPLAY_LIMIT
   missed gives `{type: "resync", seq}` (reload the data instead); `{type: "ping"}` gives
   `{type: "pong"}`; anything else gives `{type: "error", detail}`.
-Close codes: 4401 not authenticated, 1013 too slow (reconnect and resume), 1009 message
+Close codes: 4401 not authenticated, 4403 not allowed (role, or a cookie from a foreign
+origin), 1011 events unavailable (retry), 1013 too slow (reconnect and resume), 1009 message
 too large, 1008 invalid `since` in the URL.
 """
 
@@ -19,11 +20,15 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, WebSocket
 
+from scriptsensei.auth.websocket import authenticate_websocket
+from scriptsensei.core.errors import Forbidden, Unauthorized
 from scriptsensei.core.runtime import Runtime
 from scriptsensei.events.component import events_component
 from scriptsensei.events.repository import missed_messages
 from scriptsensei.events.stream import (
+    CLOSE_FORBIDDEN,
     CLOSE_UNAUTHORIZED,
+    UNAVAILABLE,
     ClientMessageError,
     CloseReason,
     LiveConnection,
@@ -38,9 +43,23 @@ router = APIRouter(tags=["events"])
 CLOSE_POLICY = 1008
 
 
-async def authenticate_websocket(websocket: WebSocket) -> Any:
-    """The caller of the handshake (session cookie or API key), or None."""
+async def _refusal(websocket: WebSocket, runtime: Runtime) -> CloseReason | None:
+    """Why the handshake's caller may not listen (None: they may)."""
+    try:
+        await authenticate_websocket(websocket, runtime.db, runtime.settings)
+    except Unauthorized as exc:
+        return CloseReason(CLOSE_UNAUTHORIZED, _short(exc.detail))
+    except Forbidden as exc:
+        return CloseReason(CLOSE_FORBIDDEN, _short(exc.detail))
+    except Exception as exc:  # the credentials could not be checked: the client retries
+        log.warning("websocket_auth_unavailable", error=str(exc)[:200])
+        return UNAVAILABLE
     return None
+
+
+def _short(reason: str) -> str:
+    # A close reason is limited to 123 bytes of UTF-8.
+    return reason.encode()[:120].decode(errors="ignore")
 
 
 def _runtime(websocket: WebSocket) -> Runtime:
@@ -50,11 +69,13 @@ def _runtime(websocket: WebSocket) -> Runtime:
 
 @router.websocket("/ws")
 async def live_events(websocket: WebSocket) -> None:
-    principal = await authenticate_websocket(websocket)
+    runtime = _runtime(websocket)
+    refusal = await _refusal(websocket, runtime)
+    # Accepted before closing so that the browser sees the close code and the reason (a
+    # refused handshake is only "1006"), and stops reconnecting on 4401/4403.
     await websocket.accept()
-    if principal is None:
-        reason = "authentication required: sign in or send an API key"
-        await close_quietly(websocket, CloseReason(CLOSE_UNAUTHORIZED, reason))
+    if refusal is not None:
+        await close_quietly(websocket, refusal)
         return
     try:
         raw = websocket.query_params.get("since")
@@ -62,7 +83,7 @@ async def live_events(websocket: WebSocket) -> None:
     except ClientMessageError as exc:
         await close_quietly(websocket, CloseReason(CLOSE_POLICY, str(exc)[:120]))
         return
-    await _serve(websocket, _runtime(websocket), since)
+    await _serve(websocket, runtime, since)
 
 
 async def _serve(websocket: WebSocket, runtime: Runtime, since: int | None) -> None:

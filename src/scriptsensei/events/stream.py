@@ -31,6 +31,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_SERVER_ERROR = 1011
 CLOSE_TOO_SLOW = 1013  # "try again later": reconnect and resume with `since`
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
 REPLAY_LIMIT = 1000  # more missed events than this: the client is told to reload instead
 MAX_CLIENT_MESSAGE_CHARS = 1024
 CLOSE_TIMEOUT_SECONDS = 2.0
