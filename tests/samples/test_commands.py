@@ -62,3 +62,11 @@ def test_unknown_profile_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli(), ["generate-samples", str(tmp_path), "--profile", "sepia"])
     assert result.exit_code == 2
     assert "sepia" in result.output
+
+
+def test_command_is_registered_in_the_main_cli() -> None:
+    from scriptsensei.cli import app
+
+    result = CliRunner().invoke(app, ["generate-samples", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--profile" in result.output and "--degraded-share" in result.output
