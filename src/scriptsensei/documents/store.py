@@ -37,6 +37,10 @@ class StoredDocument:
     byte_size: int
     pages: list[StoredPage]
     created_keys: list[str] = field(default_factory=list)
+    # What was written, kept until the rows commit so that `restore_missing` can write a
+    # file again if a concurrent failed upload of the same content removed it meanwhile.
+    source_path: Path | None = field(default=None, repr=False)
+    rendered: list[PageImage] = field(default_factory=list, repr=False)
 
     @property
     def page_count(self) -> int:
@@ -55,6 +59,7 @@ async def render_and_store(
     Raises FileRejected for a bad file and StorageFailed when storage refuses a write."""
     pages = await asyncio.to_thread(render_file, path, file_type, limits)
     stored = StoredDocument(sha256, original_key(sha256), file_type.content_type, size, [])
+    stored.source_path, stored.rendered = path, pages
     try:
         await _put(stored, stored.storage_key, storage.put_file(stored.storage_key, path))
         for page in pages:
@@ -83,3 +88,17 @@ async def _put(stored: StoredDocument, key: str, write: Awaitable[bool]) -> None
 async def delete_keys(storage: FileStorage, keys: list[str]) -> None:
     for key in keys:
         await storage.delete(key)
+
+
+async def restore_missing(storage: FileStorage, stored: StoredDocument) -> list[str]:
+    """Write again any file of `stored` that is gone (call once its rows have committed,
+    while the spooled source still exists). Returns the keys written."""
+    written: list[str] = []
+    if stored.source_path is not None and not await storage.exists(stored.storage_key):
+        await storage.put_file(stored.storage_key, stored.source_path)
+        written.append(stored.storage_key)
+    for page, image in zip(stored.pages, stored.rendered, strict=False):
+        if not await storage.exists(page.storage_key):
+            await storage.put_bytes(page.storage_key, image.data)
+            written.append(page.storage_key)
+    return written

@@ -29,7 +29,7 @@ from scriptsensei.documents.names import sanitize_file_name
 from scriptsensei.documents.render import PageLimits
 from scriptsensei.documents.spool import ChunkSource, SpooledFile, spool, temp_dir
 from scriptsensei.documents.storage import FileStorage
-from scriptsensei.documents.store import StoredDocument, render_and_store
+from scriptsensei.documents.store import StoredDocument, render_and_store, restore_missing
 from scriptsensei.documents.types import FileType, detect_type
 from scriptsensei.events.publish import publish
 from scriptsensei.events.types import EventType
@@ -182,9 +182,22 @@ async def _accept(
                 raise StorageFailed(NOT_SAVED) from exc
             existing, duplicate_of = await _find_duplicate(ctx.db, spooled.sha256)
             continue
+        await _restore_files(ctx, stored)
         log.info("upload_accepted", prescription_id=prescription_id, sha256=spooled.sha256)
         return FileOutcome(name, "created", prescription_id, duplicate_of)
     raise AssertionError("unreachable")
+
+
+async def _restore_files(ctx: IntakeContext, stored: StoredDocument) -> None:
+    # A concurrent upload of the same content whose transaction failed may have removed
+    # files it had written and this upload found in place; the rows now name them.
+    try:
+        restored = await restore_missing(ctx.storage, stored)
+    except OSError:
+        log.exception("upload_files_restore_failed", sha256=stored.sha256)
+        return
+    if restored:
+        log.warning("upload_files_restored", sha256=stored.sha256, keys=len(restored))
 
 
 async def _find_duplicate(db: Database, sha256: str) -> tuple[Document | None, list[str]]:
