@@ -1,0 +1,176 @@
+"""List latency at scale: `GET /api/prescriptions?limit=50` on a PostgreSQL database of
+100k prescriptions and 3M result rows, page 1 against page 1000 (keyset cursor), plus
+requests per second, and the OFFSET query an offset-paginated list would run, for contrast.
+
+    .venv/bin/python bench/fill_database.py postgresql://postgres@127.0.0.1/scriptsensei_bench
+    .venv/bin/python bench/list_latency.py postgresql://postgres@127.0.0.1/scriptsensei_bench
+
+The server runs in its own process (uvicorn, workers off) on 127.0.0.1; requests are
+bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.tcp_proxy import free_port  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def make_key(dsn: str) -> str:
+    from scriptsensei.auth.apikeys import create_api_key
+    from scriptsensei.auth.permissions import Role
+    from scriptsensei.core.db import Database
+    from scriptsensei.core.settings import Settings
+    from scriptsensei.core.transaction import unit_of_work
+
+    url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+    db = Database(Settings(database_url=url, data_dir=Path("/tmp")), url)
+    async with unit_of_work(db) as session:
+        created = await create_api_key(session, name="bench", role=Role.VIEWER)
+    await db.dispose()
+    return created.key
+
+
+def start_server(dsn: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SCRIPTSENSEI_DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
+        "SCRIPTSENSEI_DATA_DIR": str(data_dir),
+        "SCRIPTSENSEI_EMBEDDED_WORKERS": "false",
+        "SCRIPTSENSEI_LOG_LEVEL": "WARNING",
+        "SCRIPTSENSEI_PORT": str(port),
+    }
+    exe = Path(sys.executable).parent / "scriptsensei"
+    return subprocess.Popen(
+        [str(exe), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+async def wait_ready(client: httpx.AsyncClient) -> None:
+    for _ in range(120):
+        try:
+            if (await client.get("/api/health")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.5)
+    raise RuntimeError("server did not start")
+
+
+async def timed(client: httpx.AsyncClient, params: dict[str, str]) -> tuple[float, httpx.Response]:
+    started = time.perf_counter()
+    response = await client.get("/api/prescriptions", params=params)
+    elapsed = (time.perf_counter() - started) * 1000
+    response.raise_for_status()
+    return elapsed, response
+
+
+async def cursor_of_page(client: httpx.AsyncClient, page: int) -> str:
+    cursor = ""
+    for _ in range(page - 1):
+        params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
+        _, response = await timed(client, params)
+        cursor = response.headers["X-Next-Cursor"]
+    return cursor
+
+
+async def measure(client: httpx.AsyncClient, params: dict[str, str], count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        elapsed, response = await timed(client, params)
+        assert len(response.json()) == 50
+        samples.append(elapsed)
+    return samples
+
+
+async def throughput(client: httpx.AsyncClient, seconds: float, concurrency: int) -> float:
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def loop() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await timed(client, {"limit": "50"})
+            done += 1
+
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return done / seconds
+
+
+async def offset_query_ms(dsn: str, offset: int, runs: int = 20) -> float:
+    conn = await asyncpg.connect(dsn)
+    try:
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await conn.fetch(
+                "SELECT id, file_name, uploaded_at, processing_status FROM prescriptions "
+                "ORDER BY uploaded_at DESC, id DESC OFFSET $1 LIMIT 50",
+                offset,
+            )
+            samples.append((time.perf_counter() - started) * 1000)
+        return percentile(samples, 95)
+    finally:
+        await conn.close()
+
+
+async def run(dsn: str, requests: int, seconds: float) -> None:
+    key = await make_key(dsn)
+    port = free_port()
+    server = start_server(dsn, port, Path("/tmp/scriptsensei-bench-list"))
+    headers = {"X-API-Key": key}
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30
+        ) as client:
+            await wait_ready(client)
+            await measure(client, {"limit": "50"}, 20)  # warm-up
+            first = await measure(client, {"limit": "50"}, requests)
+            cursor = await cursor_of_page(client, 1000)
+            later = await measure(client, {"limit": "50", "cursor": cursor}, requests)
+            rps = await throughput(client, seconds, 8)
+    finally:
+        server.terminate()
+        server.wait(30)
+    offset = await offset_query_ms(dsn, 999 * 50)
+    p95_first, p95_later = percentile(first, 95), percentile(later, 95)
+    print(
+        f"page 1:    p50 {statistics.median(first):.1f} ms  p95 {p95_first:.1f} ms  ({requests} requests)"
+    )
+    print(
+        f"page 1000: p50 {statistics.median(later):.1f} ms  p95 {p95_later:.1f} ms  ({requests} requests)"
+    )
+    print(f"ratio page 1000 / page 1 (p95): {p95_later / p95_first:.2f}")
+    print(
+        f"throughput: {rps:.0f} requests/s (8 concurrent clients, {seconds:.0f} s, one server process)"
+    )
+    print(f"for contrast, OFFSET pagination to page 1000 in SQL alone: p95 {offset:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("dsn")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=15)
+    args = parser.parse_args()
+    asyncio.run(run(args.dsn, args.requests, args.seconds))
+
+
+if __name__ == "__main__":
+    main()
