@@ -24,7 +24,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.tcp_proxy import free_port  # noqa: E402
+from tests.support.tcp_proxy import free_port
 
 
 def percentile(values: list[float], p: float) -> float:
