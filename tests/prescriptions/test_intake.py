@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import tempfile
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select, text
+from starlette.datastructures import UploadFile
 
 from scriptsensei.core.db import Database
 from scriptsensei.core.errors import BadRequest, PayloadTooLarge
@@ -336,3 +338,24 @@ async def test_concurrent_uploads_of_the_same_file_share_one_document(
     assert sorted(await stored_keys(storage)) == sorted(
         [original_key(sha), page_key(sha, 0), page_key(sha, 1)]
     )
+
+
+async def test_starlette_upload_files_are_accepted_and_size_checked(
+    intake_ctx: IntakeContext, db: Database, settings: Settings
+) -> None:
+    def upload(name: str, data: bytes, size: int | None = None) -> UploadFile:
+        spooled = tempfile.SpooledTemporaryFile(max_size=1024)  # noqa: SIM115 - UploadFile owns it
+        spooled.write(data)
+        spooled.seek(0)
+        return UploadFile(spooled, filename=name, size=len(data) if size is None else size)
+
+    outcomes = await intake_files(
+        intake_ctx,
+        [
+            IncomingFile.from_upload(upload("scan.jpg", samples.jpeg())),
+            IncomingFile.from_upload(upload("big.png", samples.png(), size=10**9)),
+        ],
+    )
+    assert [o.status for o in outcomes] == ["created", "rejected"]
+    assert outcomes[1].error is not None and outcomes[1].error.error == "file_too_large"
+    assert (await row_counts(db))["prescriptions"] == 1
