@@ -126,6 +126,8 @@ def require(
         return principal
 
     dependency.__name__ = f"require_{permission.name.lower() if permission else 'signed_in'}"
+    # Read by `scriptsensei.auth.routes` to list what each route demands.
+    dependency.required_permission = permission  # type: ignore[attr-defined]
     return dependency
 
 

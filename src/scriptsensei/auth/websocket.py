@@ -14,6 +14,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from fastapi import WebSocket, WebSocketException, status
+from starlette.requests import HTTPConnection
 
 from scriptsensei.auth.dependencies import NOT_SIGNED_IN, presented_api_key, resolve_principal
 from scriptsensei.auth.permissions import Permission
@@ -24,13 +25,15 @@ from scriptsensei.core.settings import Settings
 from scriptsensei.core.transaction import unit_of_work
 
 
-def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
-    origin = websocket.headers.get("origin")
+def origin_allowed(connection: HTTPConnection, settings: Settings) -> bool:
+    """Whether a browser request comes from our own origin or a listed one (no Origin
+    header: not a browser, allowed). Also usable by pages to guard a sign-in form."""
+    origin = connection.headers.get("origin")
     if not origin:
         return True  # not a browser
     if origin.rstrip("/") in {o.rstrip("/") for o in settings.cors_origins}:
         return True
-    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+    return urlsplit(origin).netloc.lower() == connection.headers.get("host", "").lower()
 
 
 async def authenticate_websocket(
