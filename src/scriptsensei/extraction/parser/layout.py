@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from scriptsensei.extraction.engine import BoundingBox
 from scriptsensei.extraction.ocr.lines import OcrLine, PageGeometry
+from scriptsensei.extraction.parser.orientation import detect_turn, to_page, to_reading
 
 # Two boxes share a row when they overlap by this share of the shorter box's height.
 ROW_OVERLAP = 0.5
@@ -26,6 +27,7 @@ class Segment:
     y0: float
     x1: float
     y1: float
+    turn: int = 0  # coordinates are in the reading frame of a page turned this much
 
     @property
     def height(self) -> float:
@@ -68,16 +70,19 @@ class Row:
         return max(s.height for s in self.segments)
 
 
-def to_segment(line: OcrLine, page: PageGeometry) -> Segment:
+def to_segment(line: OcrLine, page: PageGeometry, turn: int = 0) -> Segment:
     width, height = max(page.width, 1), max(page.height, 1)
+    box = (line.x0 / width, line.y0 / height, line.x1 / width, line.y1 / height)
+    x0, y0, x1, y1 = (_clamp(v) for v in to_reading(box, turn))
     return Segment(
         text=" ".join(line.text.split()),
         confidence=max(0.0, min(1.0, line.confidence)),
         page=line.page,
-        x0=_clamp(line.x0 / width),
-        y0=_clamp(line.y0 / height),
-        x1=_clamp(line.x1 / width),
-        y1=_clamp(line.y1 / height),
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        turn=turn,
     )
 
 
@@ -86,17 +91,22 @@ def _clamp(value: float) -> float:
 
 
 def build_rows(lines: Sequence[OcrLine], pages: Sequence[PageGeometry]) -> list[Row]:
-    """Rows in reading order: page by page, top to bottom, each row left to right."""
+    """Rows in reading order: page by page, top to bottom, each row left to right (in the
+    reading frame of pages whose text is turned)."""
     geometry = {p.index: p for p in pages}
-    segments = [
-        to_segment(line, geometry.get(line.page, PageGeometry(line.page, 1, 1)))
-        for line in lines
-        if line.text.strip()
-    ]
     rows: list[Row] = []
-    for page in sorted({s.page for s in segments}):
-        rows.extend(_rows_of_page([s for s in segments if s.page == page]))
+    for page in sorted({line.page for line in lines}):
+        on_page = [line for line in lines if line.page == page and line.text.strip()]
+        size = geometry.get(page, PageGeometry(page, 1, 1))
+        turn = _page_turn(on_page, size)
+        rows.extend(_rows_of_page([to_segment(line, size, turn) for line in on_page]))
     return rows
+
+
+def _page_turn(lines: Sequence[OcrLine], page: PageGeometry) -> int:
+    width, height = max(page.width, 1), max(page.height, 1)
+    boxes = [(ln.x0 / width, ln.y0 / height, ln.x1 / width, ln.y1 / height) for ln in lines]
+    return detect_turn(boxes, [ln.text for ln in lines])
 
 
 def _rows_of_page(segments: list[Segment]) -> list[Row]:
@@ -122,15 +132,34 @@ def _fits(row: Row, segment: Segment) -> bool:
     )
 
 
+def page_box(turn: int, x0: float, y0: float, x1: float, y1: float) -> BoundingBox:
+    """A reading-frame box as fractions of the page as given."""
+    px0, py0, px1, py1 = to_page((x0, y0, x1, y1), turn)
+    return BoundingBox(x0=round(px0, 4), y0=round(py0, 4), x1=round(px1, 4), y1=round(py1, 4))
+
+
 def union_box(segments: Iterable[Segment]) -> BoundingBox | None:
     items = list(segments)
     if not items:
         return None
+    return page_box(
+        items[0].turn,
+        min(s.x0 for s in items),
+        min(s.y0 for s in items),
+        max(s.x1 for s in items),
+        max(s.y1 for s in items),
+    )
+
+
+def union_boxes(boxes: Iterable[BoundingBox]) -> BoundingBox | None:
+    items = list(boxes)
+    if not items:
+        return None
     return BoundingBox(
-        x0=round(min(s.x0 for s in items), 4),
-        y0=round(min(s.y0 for s in items), 4),
-        x1=round(max(s.x1 for s in items), 4),
-        y1=round(max(s.y1 for s in items), 4),
+        x0=min(b.x0 for b in items),
+        y0=min(b.y0 for b in items),
+        x1=max(b.x1 for b in items),
+        y1=max(b.y1 for b in items),
     )
 
 
@@ -138,9 +167,10 @@ def part_box(segment: Segment, start: int, end: int) -> BoundingBox:
     """The box of characters start..end of a segment, estimated by character share."""
     length = max(len(segment.text), 1)
     width = segment.x1 - segment.x0
-    return BoundingBox(
-        x0=round(segment.x0 + width * start / length, 4),
-        y0=round(segment.y0, 4),
-        x1=round(segment.x0 + width * min(end, length) / length, 4),
-        y1=round(segment.y1, 4),
+    return page_box(
+        segment.turn,
+        segment.x0 + width * start / length,
+        segment.y0,
+        segment.x0 + width * min(end, length) / length,
+        segment.y1,
     )

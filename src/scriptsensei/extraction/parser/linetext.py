@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scriptsensei.extraction.parser.found import Found, combine
-from scriptsensei.extraction.parser.layout import Segment, part_box, union_box
+from scriptsensei.extraction.parser.layout import Segment, part_box, union_boxes
 from scriptsensei.extraction.parser.tokens import repair
 
 _JOIN = "  "
@@ -39,7 +39,7 @@ class LineText:
         segments = self.segments_in(start, end) or [self.pieces[0][2]]
         ocr = min(s.confidence for s in segments)
         text = self.text[start:end] if value is None else value
-        box = union_box(Segment("", 0.0, segments[0].page, b.x0, b.y0, b.x1, b.y1) for b in boxes)
+        box = union_boxes(boxes)
         return Found(text.strip(), combine(ocr, quality), segments[0].page, box)
 
 
