@@ -30,6 +30,12 @@ ROUTER_MODULES = [
     "scriptsensei.events.endpoints",
     "scriptsensei.auth.endpoints",
     "scriptsensei.audit.endpoints",
+    "scriptsensei.prescriptions.endpoints",
+    "scriptsensei.review.endpoints",
+    "scriptsensei.results.endpoints",
+    "scriptsensei.configs.endpoints",
+    "scriptsensei.export.endpoints",
+    "scriptsensei.stats.endpoints",
 ]
 
 # Modules exposing `lifespan(runtime) -> async context manager`, started in this order after
