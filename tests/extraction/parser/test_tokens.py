@@ -26,7 +26,10 @@ def test_identifier_look_alikes(read: str, meant: str) -> None:
 @pytest.mark.parametrize(
     ("read", "meant"),
     [
-        ("Rotacap Budecort 2CC mcg I BD I \u00d7 7 days", "Rotacap Budecort 200 mcg BD \u00d7 7 days"),
+        (
+            "Rotacap Budecort 2CC mcg I BD I \u00d7 7 days",
+            "Rotacap Budecort 200 mcg BD \u00d7 7 days",
+        ),
         ("Tab. Diclofenac 5C mg PO 1-C-1", "Tab. Diclofenac 50 mg PO 1-0-1"),
         ("3 IN) Diclofenac 75 mg", "3 INJ Diclofenac 75 mg"),
         ("Tab Pan 40 mg B0", "Tab Pan 40 mg BD"),
