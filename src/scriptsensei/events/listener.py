@@ -126,9 +126,10 @@ class PostgresEventListener:
         if self.last_seq is None:
             self.last_seq = int(await conn.fetchval(_LATEST_SQL))
             self.bus.latest_seq = max(self.bus.latest_seq, self.last_seq)
+        else:
+            self._wake.set()  # catch up on whatever was committed while disconnected
         self.connects += 1
         log.info("events_listener_connected", last_seq=self.last_seq, connects=self.connects)
-        self._wake.set()  # catch up on whatever was committed while disconnected
         self.ready.set()
 
     async def _close(self) -> None:

@@ -26,16 +26,22 @@ class EventRetention:
         self.db = db
         self.keep = timedelta(days=keep_days)
         self._last_started: float | None = None
+        self.prunes_started = 0
         self._task: asyncio.Task[int] | None = None
 
     def on_event(self, _message: dict[str, Any]) -> None:
         now = time.monotonic()
         if self._last_started is not None and now - self._last_started < PRUNE_INTERVAL_SECONDS:
             return
-        if self._task is not None and not self._task.done():
+        if self.pruning:
             return
         self._last_started = now
+        self.prunes_started += 1
         self._task = asyncio.get_running_loop().create_task(self.prune())
+
+    @property
+    def pruning(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     async def prune(self) -> int:
         cutoff = datetime.now(UTC) - self.keep

@@ -1,0 +1,50 @@
+"""The in-process bus: fan-out, bounded queues, newest sequence number, hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scriptsensei.events.bus import LocalEventBus
+
+
+def _event(seq: int) -> dict[str, Any]:
+    return {"type": "prescription_updated", "prescriptionId": "rx", "seq": seq}
+
+
+async def test_every_subscriber_gets_every_event() -> None:
+    bus = LocalEventBus()
+    async with bus.subscribe() as first, bus.subscribe() as second:
+        bus.deliver(_event(1))
+        bus.deliver(_event(2))
+        assert [(await first.get())["seq"] for _ in range(2)] == [1, 2]
+        assert [(await second.get())["seq"] for _ in range(2)] == [1, 2]
+    assert bus.subscriber_count == 0
+
+
+async def test_a_full_queue_marks_only_that_subscriber() -> None:
+    bus = LocalEventBus()
+    async with bus.subscribe(maxsize=2) as slow, bus.subscribe(maxsize=10) as fast:
+        for seq in range(1, 4):
+            bus.deliver(_event(seq))
+        assert slow.overflowed
+        assert slow.overflow_signal.is_set()
+        assert not fast.overflowed
+        assert fast.queue.qsize() == 3
+        bus.deliver(_event(4))  # nothing more is queued for a dropped subscriber
+        assert slow.queue.qsize() == 2
+
+
+async def test_latest_seq_only_grows() -> None:
+    bus = LocalEventBus(latest_seq=10)
+    bus.deliver(_event(12))
+    bus.deliver(_event(11))  # a late commit of an earlier number
+    assert bus.latest_seq == 12
+
+
+async def test_hooks_see_every_event() -> None:
+    bus = LocalEventBus()
+    seen: list[int] = []
+    bus.add_hook(lambda message: seen.append(message["seq"]))
+    bus.deliver(_event(1))
+    bus.deliver(_event(2))
+    assert seen == [1, 2]
