@@ -19,6 +19,7 @@ from scriptsensei.extraction.parser.assemble import (
     repair_identifiers,
     scalar_fields,
     split_age_gender,
+    tidy_contacts,
 )
 from scriptsensei.extraction.parser.found import Found
 from scriptsensei.extraction.parser.labelled import labelled_values
@@ -50,6 +51,7 @@ def parse_rows(rows: Sequence[Row], lexicon: DrugLexicon) -> list[FieldValue]:
     split_age_gender(values)
     _add_unlabelled(values, rows, skip)
     repair_identifiers(values)
+    tidy_contacts(values)
     return scalar_fields(values) + medication_fields(entries)
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from scriptsensei.extraction.engine import FieldValue
 from scriptsensei.extraction.fields import MEDICATION_KEYS, medication_path, scalar_paths
+from scriptsensei.extraction.parser.contacts import EMAIL_RE, phones_in, plus_country_code
 from scriptsensei.extraction.parser.found import Found
 from scriptsensei.extraction.parser.labelled import AGE_GENDER_RE
 from scriptsensei.extraction.parser.medications import MedicationEntry
@@ -40,6 +41,29 @@ def repair_identifiers(values: dict[str, Found]) -> None:
         found = values.get(path)
         if found is not None:
             values[path] = replace(found, value=repair_identifier(found.value))
+
+
+def tidy_contacts(values: dict[str, Found]) -> None:
+    """A labelled contact value may run into the next item of its line ("Ph: 98765 43210 |
+    www.x.in"): keep only what has the shape of the field."""
+    for path, extract in (
+        ("clinicDetails.contactNumbers", _phones_only),
+        ("clinicDetails.email", _email_only),
+    ):
+        found = values.get(path)
+        cleaned = extract(found.value) if found else None
+        if found is not None and cleaned:
+            values[path] = replace(found, value=cleaned)
+
+
+def _phones_only(text: str) -> str | None:
+    phones = [plus_country_code(m[0].strip()) for m in phones_in(text)]
+    return ", ".join(phones) or None
+
+
+def _email_only(text: str) -> str | None:
+    m = EMAIL_RE.search(text)
+    return m[0] if m else None
 
 
 def scalar_fields(values: Mapping[str, Found]) -> list[FieldValue]:

@@ -25,6 +25,14 @@ def _is_phone(text: str) -> bool:
     return 10 <= len(digits) <= 13 and not _DATE_LIKE.match(text.strip())
 
 
+def plus_country_code(phone: str) -> str:
+    """OCR reads the "+" of "+91" as a 4: "491 79317 32948" has one digit too many."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.startswith("491") and len(digits) == 13:
+        return "+" + phone[1:]
+    return phone
+
+
 def phones_in(text: str) -> list[re.Match[str]]:
     return [m for m in PHONE_RE.finditer(text) if _is_phone(m[0])]
 
@@ -37,7 +45,7 @@ def find_phones(rows: Sequence[Row], skip: set[int]) -> Found | None:
         for segment in row.segments:
             matches = phones_in(segment.text)
             if matches:
-                value = ", ".join(m[0].strip() for m in matches)
+                value = ", ".join(plus_country_code(m[0].strip()) for m in matches)
                 return found_in(segment, matches[0].start(), matches[-1].end(), 0.9, value)
     return None
 

@@ -8,7 +8,7 @@ read left to right. A wide horizontal gap inside a row separates columns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scriptsensei.extraction.engine import BoundingBox
 from scriptsensei.extraction.ocr.lines import OcrLine, PageGeometry
@@ -118,9 +118,35 @@ def _rows_of_page(segments: list[Segment]) -> list[Row]:
         else:
             row.segments.append(segment)
     for row in rows:
-        row.segments.sort(key=lambda s: s.x0)
+        row.segments = _join_touching(sorted(row.segments, key=lambda s: s.x0))
     rows.sort(key=lambda r: (r.y0 + r.y1) / 2)
     return rows
+
+
+# Boxes closer than this share of their height are one piece of text that the OCR split
+# (a photographed line bends, and a word can be cut: "Ear p" + "ain").
+TOUCHING_GAP = 0.5
+WORD_CUT_GAP = 0.12
+
+
+def _join_touching(segments: list[Segment]) -> list[Segment]:
+    joined: list[Segment] = []
+    for segment in segments:
+        last = joined[-1] if joined else None
+        height = min(segment.height, last.height) if last else 0.0
+        if last is None or segment.x0 - last.x1 >= height * TOUCHING_GAP:
+            joined.append(segment)
+            continue
+        glue = "" if segment.x0 - last.x1 < height * WORD_CUT_GAP else " "
+        joined[-1] = replace(
+            last,
+            text=last.text + glue + segment.text,
+            confidence=min(last.confidence, segment.confidence),
+            x1=max(last.x1, segment.x1),
+            y0=min(last.y0, segment.y0),
+            y1=max(last.y1, segment.y1),
+        )
+    return joined
 
 
 def _fits(row: Row, segment: Segment) -> bool:

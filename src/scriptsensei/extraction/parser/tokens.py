@@ -13,7 +13,8 @@ _FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[a-z])(?=\()"), " "),  # food(after -> food (after
     (re.compile(r"(?<=\s)[|!¦](?=\s)|^\s*[|¦]\s*|\s*[|¦]\s*$"), " "),  # column rules
     # letters read as look-alikes in the words a medication line is made of
-    (re.compile(r"(?<=\d)\s*mI\b"), " ml"),
+    (re.compile(r"(?<=\d)\s*m[Ii]\b"), " ml"),
+    (re.compile(r"\b[Ss](?=\s+(?:days?|weeks?|months?)\b)"), "5"),  # "x S days"
     (re.compile(r"\b0D\b"), "OD"),
     (re.compile(r"\bB0\b"), "BD"),
     (re.compile(r"\bIN[)J1l|]"), "INJ"),
@@ -57,6 +58,7 @@ def repair_identifier(text: str) -> str:
     """IDs, registration numbers and dates: an "l" among capitals is an I ("MCl-2013" ->
     "MCI-2013"), and C/O/D/Q among digits are zeros ("MR586C15" -> "MR586015")."""
     text = _CAPS_TOKEN.sub(lambda m: m[0].replace("l", "I"), text)
+    text = re.sub(r"\bMC[1l|](?=[\s\-/]\d)", "MCI", text)
     previous = None
     while previous != text:  # neighbouring look-alikes ("2C25") need a second pass
         previous, text = text, _DIGIT_LOOKALIKES.sub("0", text)
