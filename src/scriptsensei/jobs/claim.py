@@ -126,10 +126,10 @@ class DueMoments:
         return min(moments) if moments else None
 
 
-async def next_due_at(session: AsyncSession, owner: str) -> DueMoments:
+async def next_due_at(session: AsyncSession, owner: str, since: datetime) -> DueMoments:
     """When a worker has something to do without being told. Both None: nothing will fall
-    due, and an idle worker sleeps until notified."""
-    now = utcnow()
+    due, and an idle worker sleeps until notified. `since` is when the worker last looked
+    for due runs: a run that fell due after that is returned (a moment in the past)."""
     lease = (
         select(func.min(EngineRun.lease_expires_at))
         .where(EngineRun.status == "running", EngineRun.lease_owner != owner)
@@ -137,7 +137,7 @@ async def next_due_at(session: AsyncSession, owner: str) -> DueMoments:
     )
     retry = (
         select(func.min(EngineRun.available_at))
-        .where(EngineRun.status == "queued", EngineRun.available_at > now)
+        .where(EngineRun.status == "queued", EngineRun.available_at > since)
         .scalar_subquery()
     )
     row = (await session.execute(select(lease, retry))).one()

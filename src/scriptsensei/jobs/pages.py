@@ -11,7 +11,7 @@ import asyncio
 import base64
 import binascii
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -61,9 +61,14 @@ class StoredPages:
         self.db = db
         self.blobs = blobs
 
-    async def _rows(self, prescription_id: str) -> tuple[Prescription | None, list[DocumentPage]]:
+    async def _rows(self, prescription_id: str) -> tuple[Any, list[DocumentPage]]:
         async with self.db.sessions() as session:
-            prescription = await session.get(Prescription, prescription_id)
+            found = await session.execute(
+                select(Prescription.document_id, Prescription.image_data).where(
+                    Prescription.id == prescription_id
+                )
+            )
+            prescription = found.first()
             if prescription is None or prescription.document_id is None:
                 return prescription, []
             pages = await session.execute(

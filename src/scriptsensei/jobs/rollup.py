@@ -5,9 +5,9 @@ engines stay visible as such) or `failed` (every engine failed, with every reaso
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.events.publish import publish
@@ -28,7 +28,9 @@ from scriptsensei.models import (
     ProcessingRun,
     ReviewDecision,
 )
-from scriptsensei.models.types import utcnow
+from scriptsensei.models.types import new_id, utcnow
+
+FIELD_CONSENSUS = cast(Table, FieldConsensus.__table__)
 
 
 async def _readings(session: AsyncSession, processing_run_id: str) -> list[EngineReading]:
@@ -67,8 +69,10 @@ async def latest_decisions(session: AsyncSession, prescription_id: str) -> dict[
 
 
 async def _store_consensus(session: AsyncSession, run: RunProgress, consensus: Consensus) -> None:
+    now = utcnow()
     rows = [
         {
+            "id": new_id(),
             "prescription_id": run.prescription_id,
             "processing_run_id": run.processing_run_id,
             "field_name": f.path,
@@ -79,11 +83,13 @@ async def _store_consensus(session: AsyncSession, run: RunProgress, consensus: C
             "status": f.status,
             "needs_review": f.needs_review,
             "engine_values": f.engine_values(),
+            "created_at": now,
         }
         for f in consensus.fields
     ]
     if rows:
-        await session.execute(insert(FieldConsensus), rows)
+        # Core executemany: one round trip for every field of the prescription.
+        await session.execute(insert(FIELD_CONSENSUS), rows)
 
 
 def _search_columns(data: dict[str, Any]) -> dict[str, str | None]:

@@ -171,6 +171,7 @@ class Worker:
     async def _round(self) -> datetime | None:
         """Claim what this worker has room for; return when to look again unprompted."""
         self._wake.clear()
+        looked_at = utcnow()  # every run due by now is seen by the claims below
         await self._transaction(self._reap)
         while not self._stopping:
             claimed = await self._transaction(self._claim)
@@ -178,7 +179,7 @@ class Worker:
                 break
             self._launch(claimed)
         async with self.db.sessions() as session:
-            due = await next_due_at(session, self.name)
+            due = await next_due_at(session, self.name, looked_at)
         self._lease_due = due.lease_expiry
         return due.earliest()
 
@@ -193,10 +194,10 @@ class Worker:
             try:
                 due = await self._round()
                 failures = 0
-            except _DB_ERRORS as exc:
+            except Exception as exc:  # the loop must outlive a database outage or a bug
                 failures += 1
                 wait = min(0.5 * 2**failures, ROUND_RETRY_MAX_DELAY)
-                log.warning("worker_round_failed", error=str(exc), retry_in=wait)
+                log.warning("worker_round_failed", error=repr(exc), retry_in=wait, exc_info=True)
                 due = utcnow() + timedelta(seconds=wait)
             if not self._stopping:
                 await self._sleep_until(due)
