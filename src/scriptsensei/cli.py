@@ -17,6 +17,7 @@ _COMMAND_MODULES = [
     "scriptsensei.extraction.commands",
     "scriptsensei.evaluation.commands",
     "scriptsensei.auth.commands",
+    "scriptsensei.jobs.commands",
 ]
 
 
