@@ -8,6 +8,7 @@ import pytest
 from scriptsensei.extraction.normalize import (
     duration_days,
     frequency_per_day,
+    is_hard_conflict,
     normalize_value,
     parse_date,
     parse_frequency,
@@ -198,3 +199,25 @@ def test_blank_is_none(blank: str | None) -> None:
 def test_unrecognised_values_fall_back_to_folded_text() -> None:
     assert normalize_value("vitals.pulse", "Regular") == "regular"
     assert normalize_value("patientDetails.date", "Today") == "today"
+
+
+@pytest.mark.parametrize(
+    ("path", "a", "b", "hard"),
+    [
+        ("medications.0.strength", "500mg", "0.5 g", False),
+        ("medications.0.strength", "500 mg", "650 mg", True),
+        ("medications.0.strength", "5 mg", "5 mcg", True),
+        ("medications.0.frequency", "BD", "1-0-1", False),
+        ("medications.0.frequency", "BD", "TDS", True),
+        ("medications.0.frequency", "SOS", "BD", True),
+        ("medications.0.duration", "1 week", "7 days", False),
+        ("medications.0.duration", "5 days", "7 days", True),
+        ("medications.0.drugName", "Dolo", "Paracetamol", False),
+        ("medications.0.drugName", "Dolo", "Augmentin", True),
+        ("medications.0.strength", "500 mg", None, False),
+        ("patientDetails.patientName", "Ravi", "Ravi Kumar", False),
+        ("clinicalDetails.diagnosis", "URTI", "Viral fever", False),
+    ],
+)
+def test_hard_conflicts(path: str, a: str | None, b: str | None, hard: bool) -> None:
+    assert is_hard_conflict(path, a, b) is hard

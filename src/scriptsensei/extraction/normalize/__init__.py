@@ -21,6 +21,7 @@ from scriptsensei.extraction.normalize.clinical import (
     normalize_temperature,
     normalize_weight,
 )
+from scriptsensei.extraction.normalize.conflicts import is_hard_conflict
 from scriptsensei.extraction.normalize.dates import parse_date
 from scriptsensei.extraction.normalize.drugs import normalize_drug_name
 from scriptsensei.extraction.normalize.duration import duration_days, normalize_duration
@@ -47,6 +48,7 @@ __all__ = [
     "duration_days",
     "first_number",
     "frequency_per_day",
+    "is_hard_conflict",
     "normalize_age",
     "normalize_bp",
     "normalize_date",
