@@ -93,3 +93,11 @@ async def test_delete_and_missing_keys(storage: LocalFileStorage) -> None:
 async def test_keys_outside_the_scheme_are_refused(storage: LocalFileStorage, key: str) -> None:
     with pytest.raises(ValueError, match="invalid storage key"):
         await storage.put_bytes(key, b"x")
+
+
+async def test_dot_files_are_not_stored_files(tmp_path: Path) -> None:
+    storage = LocalFileStorage(tmp_path)
+    await storage.put_bytes("originals/ab/cd/" + "ab" * 32, b"x")
+    (tmp_path / ".scriptsensei-instance.json").write_text("{}")
+    (tmp_path / "originals" / ".put-123").write_text("partial")
+    assert [key async for key in storage.iter_keys()] == ["originals/ab/cd/" + "ab" * 32]

@@ -21,6 +21,7 @@ class TcpProxy:
         self.port = listen_port or free_port()
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
 
@@ -37,7 +38,11 @@ class TcpProxy:
         except OSError:
             writer.close()
             return
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        self._writers.update((writer, up_writer))
+        try:
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        finally:
+            self._writers.difference_update((writer, up_writer))
 
     def start(self) -> None:
         async def serve() -> None:
@@ -45,11 +50,17 @@ class TcpProxy:
 
         asyncio.run_coroutine_threadsafe(serve(), self._loop).result(5)
 
-    def stop(self) -> None:
+    def stop(self, drop_connections: bool = False) -> None:
+        """Refuse new connections; with `drop_connections`, cut the open ones too (as a
+        stopped server would)."""
+
         async def close() -> None:
             if self._server is not None:
                 self._server.close()
                 self._server = None
+            if drop_connections:
+                for writer in list(self._writers):
+                    writer.transport.abort()
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
 

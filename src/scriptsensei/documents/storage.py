@@ -163,7 +163,9 @@ class LocalFileStorage:
         if not self.root.is_dir():
             return
         for path in self.root.rglob("*"):
-            if path.is_file() and not path.name.startswith(".put-"):
+            # Dot-files are not stored files: temp files of writes in flight and the
+            # data-loss guard's marker.
+            if path.is_file() and not path.name.startswith("."):
                 yield path.relative_to(self.root).as_posix()
 
     def local_path(self, key: str) -> Path | None:
