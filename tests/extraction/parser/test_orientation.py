@@ -38,7 +38,7 @@ def test_frames_round_trip(turn: int) -> None:
 
 
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])
-def test_turn_is_detected_from_boxes_and_reading_order(turn: int) -> None:
+def test_turn_is_detected_from_the_boxes(turn: int) -> None:
     lines, page = _turned(_letterhead_page(), turn)
     boxes = [
         (ln.x0 / page.width, ln.y0 / page.height, ln.x1 / page.width, ln.y1 / page.height)
@@ -65,3 +65,14 @@ def test_turned_page_gives_the_upright_values_and_boxes_on_the_turned_page(
 
 def test_few_lines_are_taken_as_upright() -> None:
     assert detect_turn([(0.1, 0.1, 0.12, 0.5)], ["Tall box"]) == 0
+
+
+def test_turn_does_not_depend_on_the_engines_line_order() -> None:
+    # an engine that misjudged the orientation returns its lines in reverse
+    lines, page = _turned(_letterhead_page(), 0)
+    boxes = [
+        (ln.x0 / page.width, ln.y0 / page.height, ln.x1 / page.width, ln.y1 / page.height)
+        for ln in lines
+    ]
+    texts = [ln.text for ln in lines]
+    assert detect_turn(boxes[::-1], texts[::-1]) == 0

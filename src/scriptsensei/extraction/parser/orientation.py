@@ -3,14 +3,13 @@
 OCR engines read such pages upright but report boxes on the page as given, so on a page
 turned by 90 degrees a line of text is a tall, narrow box. The parser groups rows in the
 reading frame (text running left to right, lines top to bottom) and maps boxes back to
-the page for output. Which of the turns is right is told by the engine's own reading
-order: in the right frame, successive lines mostly go down the page.
+the page for output.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import combinations
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the page
 TURNS = (0, 90, 180, 270)
@@ -40,25 +39,37 @@ def to_page(box: Box, turn: int) -> Box:
     return box
 
 
-def _order_agreement(boxes: Sequence[Box], turn: int) -> float:
-    """Share of successive lines (in the engine's order) that go down or along a row."""
+# Boxes whose edges are this close (fraction of the page) are aligned with each other.
+ALIGNED = 0.004
+# How many more left- than right-aligned pairs make a reading frame certain.
+DECISIVE = 4
+
+
+def _left_alignment(boxes: Sequence[Box], turn: int) -> int:
+    """Pairs of lines sharing a left edge minus pairs sharing a right edge.
+
+    Printed text hangs from a left margin (labels, list items, paragraphs), so in the right
+    frame left edges line up; seen upside down, those same edges are right edges.
+    """
     frames = [to_reading(b, turn) for b in boxes]
-    agree = 0
-    for a, b in pairwise(frames):
-        height = max(a[3] - a[1], 1e-6)
-        down = (b[1] + b[3]) / 2 - (a[1] + a[3]) / 2
-        agree += down > height * 0.5 or (abs(down) <= height * 0.5 and b[0] > a[0])
-    return agree / max(len(frames) - 1, 1)
+    left = right = 0
+    for a, b in combinations(frames, 2):
+        left += abs(a[0] - b[0]) < ALIGNED
+        right += abs(a[2] - b[2]) < ALIGNED
+    return left - right
 
 
 def detect_turn(boxes: Sequence[Box], texts: Sequence[str]) -> int:
-    """The turn of a page's text from its line boxes (in the engine's reading order)."""
+    """The turn of a page's text from its line boxes.
+
+    Tall boxes mean a quarter turn; which way (and whether a page of wide boxes is upside
+    down) is told by the margin the lines hang from. The engines' reading order is not
+    used: an engine that misjudged the orientation returns its lines in reverse.
+    """
     worded = [b for b, t in zip(boxes, texts, strict=True) if len(t.strip()) >= 4]
     if len(worded) < 3:
         return 0
     tall = sum(1 for b in worded if (b[3] - b[1]) > (b[2] - b[0]))
-    candidates = (90, 270) if tall > len(worded) / 2 else (0, 180)
-    scores = {turn: _order_agreement(worded, turn) for turn in candidates}
-    best = max(candidates, key=lambda turn: scores[turn])
-    # upright unless the other reading is clearly better
-    return best if scores[best] > scores[candidates[0]] + 0.1 else candidates[0]
+    upright, turned = (90, 270) if tall > len(worded) / 2 else (0, 180)
+    score = _left_alignment(worded, upright)
+    return turned if score <= -DECISIVE else upright
