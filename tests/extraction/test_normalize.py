@@ -221,3 +221,14 @@ def test_unrecognised_values_fall_back_to_folded_text() -> None:
 )
 def test_hard_conflicts(path: str, a: str | None, b: str | None, hard: bool) -> None:
     assert is_hard_conflict(path, a, b) is hard
+
+
+@pytest.mark.parametrize(
+    "written", ["Mrs. Neha Agarwal", "Shri Neha Agarwal", "neha agarwal", "Dr. Neha Agarwal"]
+)
+def test_titles_before_a_name_do_not_count(written: str) -> None:
+    assert normalize_value("patientDetails.patientName", written) == "neha agarwal"
+
+
+def test_a_title_like_surname_is_kept() -> None:
+    assert normalize_value("patientDetails.patientName", "Asha Kumari") == "asha kumari"

@@ -150,6 +150,14 @@ def test_vitals_table_is_read_by_value_shapes() -> None:
     }
 
 
+def test_vitals_table_temperature_signs() -> None:
+    found = _table("Temp Weight", "37.2°\u2103 20 kg")
+    assert (found["vitals.temperature"].value, found["vitals.weight"].value) == (
+        "37.2°\u2103",
+        "20 kg",
+    )
+
+
 def test_vitals_table_others_column_takes_the_rest() -> None:
     found = _table("BP Pulse Weight Others", "120/80 72/min 70 kg RR: 18/min")
     assert found["vitals.others"].value == "RR: 18/min"

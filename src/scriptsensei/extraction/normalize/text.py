@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-_DOCTOR_PREFIX = re.compile(r"^\s*(dr|doctor|prof)\b\.?\s*", re.IGNORECASE)
+# Titles before a name: one reading may print "Mrs." or "Shri" and another leave it out.
+_TITLES = re.compile(
+    r"^\s*(?:(?:dr|doctor|prof|mr|mrs|ms|miss|shri|sri|smt|master|baby)\b\.?\s*)+",
+    re.IGNORECASE,
+)
 
 
 def normalize_text(text: str | None) -> str | None:
@@ -19,7 +23,7 @@ def normalize_text(text: str | None) -> str | None:
 def normalize_person_name(text: str | None) -> str | None:
     if not text:
         return None
-    return normalize_text(_DOCTOR_PREFIX.sub("", text))
+    return normalize_text(_TITLES.sub("", text))
 
 
 def normalize_identifier(text: str | None) -> str | None:

@@ -17,7 +17,7 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     for key, pattern in {
         "vitals.bloodPressure": r"\d{2,3}\s*/\s*\d{2,3}(?:\s*mm\s*hg)?",
         "vitals.pulse": r"\d{2,3}(?:\s*/\s*min|\s*bpm)?",
-        "vitals.temperature": r"\d{2,3}(?:\.\d)?\s*(?:[℃℉]|°\s*[fc]\b|[fc]\b)?",
+        "vitals.temperature": r"\d{2,3}(?:\.\d)?\s*°?\s*(?:[℃℉]|[fc]\b)?",
         "vitals.spO2": r"\d{2,3}\s*%",
         "vitals.weight": r"\d{1,3}(?:\.\d)?\s*kg",
         "vitals.height": r"\d{2,3}(?:\.\d)?\s*cm",
