@@ -36,6 +36,7 @@ ROUTER_MODULES = [
     "scriptsensei.configs.endpoints",
     "scriptsensei.export.endpoints",
     "scriptsensei.stats.endpoints",
+    "scriptsensei.web.router",
 ]
 
 # Modules exposing `lifespan(runtime) -> async context manager`, started in this order after
@@ -47,6 +48,7 @@ COMPONENT_MODULES: list[str] = [
     "scriptsensei.backup.schedule",
     "scriptsensei.events.component",
     "scriptsensei.auth.setup",
+    "scriptsensei.jobs.component",
 ]
 
 ComponentLifespan = Callable[[Runtime], AbstractAsyncContextManager[None]]

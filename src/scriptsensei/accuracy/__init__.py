@@ -1,0 +1,1 @@
+"""How well each engine reads each field, measured against reviewers' final values."""
