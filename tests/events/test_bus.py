@@ -1,10 +1,13 @@
-"""The in-process bus: fan-out, bounded queues, newest sequence number, hooks."""
+"""The in-process bus: fan-out, bounded queues, newest sequence number, hooks; and the
+encoder that serialises a fanned-out event once."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scriptsensei.events.bus import LocalEventBus
+from scriptsensei.events.stream import MessageEncoder
 
 
 def _event(seq: int) -> dict[str, Any]:
@@ -48,3 +51,14 @@ async def test_hooks_see_every_event() -> None:
     bus.deliver(_event(1))
     bus.deliver(_event(2))
     assert seen == [1, 2]
+
+
+def test_encoder_reuses_the_text_of_a_shared_event() -> None:
+    encoder = MessageEncoder(kept=2)
+    event = _event(1)
+    first = encoder.encode(event)
+    assert encoder.encode(event) is first
+    assert json.loads(first) == event
+    # A different dict with the same content is encoded on its own, and correctly.
+    changed = {**event, "status": "failed"}
+    assert json.loads(encoder.encode(changed))["status"] == "failed"

@@ -16,6 +16,7 @@ from scriptsensei.events.bus import LocalEventBus
 from scriptsensei.events.listener import PostgresEventListener
 from scriptsensei.events.repository import latest_seq
 from scriptsensei.events.retention import EventRetention
+from scriptsensei.events.stream import MessageEncoder
 
 log = structlog.get_logger(__name__)
 
@@ -30,6 +31,7 @@ class EventsComponent:
     bus: LocalEventBus
     retention: EventRetention
     listener: PostgresEventListener | None = None
+    encoder: MessageEncoder = field(default_factory=MessageEncoder)
     replay_slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(REPLAY_CONCURRENCY)
     )

@@ -97,7 +97,12 @@ async def _serve(websocket: WebSocket, runtime: Runtime, since: int | None) -> N
     settings = runtime.settings
     async with bus.subscribe(settings.ws_send_queue_size) as subscription:
         connection = LiveConnection(
-            websocket, subscription, replay, lambda: bus.latest_seq, settings.ws_ping_seconds
+            websocket,
+            subscription,
+            replay,
+            lambda: bus.latest_seq,
+            settings.ws_ping_seconds,
+            component.encoder,
         )
         outcome = await connection.run(since)
     if outcome is not None:

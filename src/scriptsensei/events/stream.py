@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,6 +72,27 @@ def parse_since(raw: Any) -> int:
     return since
 
 
+class MessageEncoder:
+    """JSON text of a message, encoded once however many clients it goes to: every
+    subscriber receives the same dict object, so recent ones are remembered by identity
+    (the dict is kept alongside, so its id cannot be reused while remembered)."""
+
+    def __init__(self, kept: int = 256) -> None:
+        self.kept = kept
+        self._recent: OrderedDict[int, tuple[dict[str, Any], str]] = OrderedDict()
+
+    def encode(self, message: dict[str, Any]) -> str:
+        found = self._recent.get(id(message))
+        if found is not None and found[0] is message:
+            return found[1]
+        text = json.dumps(message, separators=(",", ":"))
+        if "seq" in message:  # only bus events are shared; replies are one-off
+            self._recent[id(message)] = (message, text)
+            if len(self._recent) > self.kept:
+                self._recent.popitem(last=False)
+        return text
+
+
 class LiveConnection:
     def __init__(
         self,
@@ -80,7 +101,9 @@ class LiveConnection:
         replay: Replay,
         latest_seq: Callable[[], int],
         ping_seconds: float,
+        encoder: MessageEncoder | None = None,
     ) -> None:
+        self.encoder = encoder or MessageEncoder()
         self.websocket = websocket
         self.subscription = subscription
         self.replay = replay
@@ -133,13 +156,22 @@ class LiveConnection:
 
     async def _pump_live(self) -> CloseReason | None:
         while True:
-            try:
-                message = await asyncio.wait_for(self.subscription.get(), self.ping_seconds)
-            except TimeoutError:
+            message = await self._next_live()
+            if message is None:
                 await self._send({"type": "ping", "timestamp": timestamp()})
                 continue
             async with self._send_lock:
                 await self._send_event(message)
+
+    async def _next_live(self) -> dict[str, Any] | None:
+        """The next queued event, or None after `ping_seconds` of silence."""
+        queue = self.subscription.queue
+        if not queue.empty():  # the common case under load: no timer needed
+            return queue.get_nowait()
+        try:
+            return await asyncio.wait_for(queue.get(), self.ping_seconds)
+        except TimeoutError:
+            return None
 
     async def _read_client(self) -> CloseReason | None:
         while True:
@@ -191,7 +223,7 @@ class LiveConnection:
         await self._send_now(message)
 
     async def _send_now(self, message: dict[str, Any]) -> None:
-        await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
+        await self.websocket.send_text(self.encoder.encode(message))
 
     def _remember(self, seq: int) -> None:
         if len(self._sent) == self._sent.maxlen:
