@@ -83,9 +83,11 @@ def _where(request: ExportRequest) -> list[ColumnElement[bool]]:
 
 
 async def batches(
-    db: Database, request: ExportRequest, size: int = BATCH_SIZE
+    db: Database, request: ExportRequest, size: int | None = None
 ) -> AsyncIterator[list[Prescription]]:
-    """Matching prescriptions newest first, `size` at a time (keyset, no OFFSET)."""
+    """Matching prescriptions newest first, `size` (default BATCH_SIZE) at a time (keyset,
+    no OFFSET)."""
+    size = size or BATCH_SIZE
     cursor: str | None = None
     while True:
         query = list_query(request.filters, cursor, size, with_data=True)
