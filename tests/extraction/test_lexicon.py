@@ -103,3 +103,10 @@ def test_find_drug_in_merged_and_mangled_text(lexicon: DrugLexicon) -> None:
 def test_no_drug_in_line(lexicon: DrugLexicon) -> None:
     assert find_drug_in_line("Review after 5 days with reports", lexicon) is None
     assert find_drug_in_line("", lexicon) is None
+
+
+def test_one_letter_suffix_read_as_a_digit(lexicon: DrugLexicon) -> None:
+    found = lexicon.exact("Taxim-0")
+    assert found is not None and found.canonical == "cefixime"
+    assert found.score < 1.0
+    assert lexicon.exact("Pan 40") is not None and lexicon.exact("Pan 4O") is None

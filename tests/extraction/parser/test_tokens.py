@@ -33,6 +33,7 @@ def test_identifier_look_alikes(read: str, meant: str) -> None:
         ("Tab. Diclofenac 5C mg PO 1-C-1", "Tab. Diclofenac 50 mg PO 1-0-1"),
         ("3 IN) Diclofenac 75 mg", "3 INJ Diclofenac 75 mg"),
         ("Tab Pan 40 mg B0", "Tab Pan 40 mg BD"),
+        ("Drops Ciplox C.3% QID x 1C days", "Drops Ciplox 0.3% QID x 10 days"),
     ],
 )
 def test_medication_line_look_alikes(read: str, meant: str) -> None:

@@ -64,9 +64,15 @@ class DrugLexicon:
 
     def exact(self, text: str) -> DrugMatch | None:
         key = lexicon_key(text)
-        if not key or key in NOT_DRUGS or key not in self._map:
+        if not key or key in NOT_DRUGS:
             return None
-        return DrugMatch(self._map[key], key, 1.0, key in self._brands)
+        if key in self._map:
+            return DrugMatch(self._map[key], key, 1.0, key in self._brands)
+        # a one-letter suffix read as a digit: "Taxim-0" is Taxim-O
+        suffixed = " ".join(w.translate(_OCR_DIGITS) if len(w) == 1 else w for w in key.split())
+        if suffixed != key and suffixed in self._map:
+            return DrugMatch(self._map[suffixed], suffixed, 0.95, suffixed in self._brands)
+        return None
 
     def match(self, text: str) -> DrugMatch | None:
         """Exact match first, then a fuzzy match within the length-dependent edit budget."""

@@ -23,6 +23,8 @@ _FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=\d)[CcOo](?=[\dCcOo]*\s*(?:mg|mcg|ml|g|iu)\b)", re.IGNORECASE), "0"),
     (re.compile(r"(?<=\d)[CcOo](?=[CcOo]*\s*(?:mg|mcg|ml|g|iu)\b)", re.IGNORECASE), "0"),
     (re.compile(r"(?<=\d-)[CcOo](?=-\d)"), "0"),
+    (re.compile(r"(?<![\w.])[CcOo](?=\.\d+\s*(?:%|mg|mcg|ml|g)(?!\w))", re.IGNORECASE), "0"),
+    (re.compile(r"(?<=\d)[CcOo](?=\s*(?:days?|weeks?|months?)\b)"), "0"),
     (re.compile(r"(?<=\d-\d-)[CcOo]\b|\b[CcOo](?=-\d-\d)"), "0"),
 )
 _SPACES = re.compile(r"[ \t]+")
