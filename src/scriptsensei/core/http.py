@@ -124,4 +124,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeoutError, _database_error)
     app.add_exception_handler(InterfaceError, _database_error)
     app.add_exception_handler(DBAPIError, _dbapi_error)
+    # asyncpg raises a refused connection as a bare OSError. Handled here, not only by the
+    # catch-all (which re-raises after answering), so the answer ends the request cleanly.
+    app.add_exception_handler(OSError, _unexpected_error)
     app.add_exception_handler(Exception, _unexpected_error)
