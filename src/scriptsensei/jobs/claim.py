@@ -130,9 +130,11 @@ async def next_due_at(session: AsyncSession, owner: str, since: datetime) -> Due
     """When a worker has something to do without being told. Both None: nothing will fall
     due, and an idle worker sleeps until notified. `since` is when the worker last looked
     for due runs: a run that fell due after that is returned (a moment in the past)."""
+    # The worker's own leases count too: one whose outcome could not be written (the
+    # database was away longer than a lease) is no longer renewed and must be reaped.
     lease = (
         select(func.min(EngineRun.lease_expires_at))
-        .where(EngineRun.status == "running", EngineRun.lease_owner != owner)
+        .where(EngineRun.status == "running")
         .scalar_subquery()
     )
     retry = (
