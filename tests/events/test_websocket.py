@@ -234,3 +234,28 @@ async def test_key_in_the_query_string_is_not_accepted(server: LiveServer, key: 
             await receive(ws)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4401
+
+
+async def test_silence_is_broken_by_pings(settings: Settings) -> None:
+    async with live_server(settings.model_copy(update={"ws_ping_seconds": 0.2})) as server:
+        key = await new_api_key(server.runtime.db)
+        async with client(server.url, key) as ws:
+            await receive(ws)
+            ping = await receive(ws)
+    assert ping["type"] == "ping"
+    assert ping["timestamp"].endswith("Z")
+
+
+async def test_a_reconnect_storm_gets_every_missed_event(server: LiveServer, key: str) -> None:
+    db = server.runtime.db
+    async with client(server.url, key) as ws:
+        since = (await receive(ws))["seq"]
+    await publish_all(db, lifecycle("rx-storm"))
+
+    async def reconnect() -> list[str]:
+        async with client(f"{server.url}?since={since}", key) as ws:
+            await receive(ws)
+            return [e["status"] for e in await receive_events(ws, 3)]
+
+    results = await asyncio.gather(*(reconnect() for _ in range(40)))
+    assert results == [["queued", "processing", "completed"]] * 40
