@@ -78,6 +78,15 @@ def test_two_line_entry_with_dose_line(lexicon: DrugLexicon) -> None:
     ]
 
 
+def test_misspelt_dose_line_continues_the_entry(lexicon: DrugLexicon) -> None:
+    lines = [
+        create_line("Amaryl 2 mg tablet", 50, 100),
+        create_line("1 tablet Oraj once daily for 10 days", 80, 130),
+    ]
+    (med,) = _meds(lines, lexicon)
+    assert (med["frequency"], med["duration"]) == ("once daily", "10 days")
+
+
 def test_western_entry_with_route_and_form_after_the_name(lexicon: DrugLexicon) -> None:
     lines = [
         create_line("Azithromycin 500 mg tablet", 50, 100),

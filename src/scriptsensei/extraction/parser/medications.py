@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 from scriptsensei.extraction.lexicon import DrugLexicon, find_drug_in_line
 from scriptsensei.extraction.lexicon.stopwords import NOT_DRUGS
 from scriptsensei.extraction.parser import schedule
@@ -82,7 +84,20 @@ def _names_something(text: str) -> bool:
         and word.lower() not in NOT_DRUGS
         and schedule.frequency(word, 0) is None
         and schedule.route(word, 0, len(word)) is None
+        and not _near_schedule_word(word)
     )
+
+
+# Words of a dose line that OCR may misspell ("1 tablet Oraj once daily").
+_SCHEDULE_WORDS = (
+    "oral", "orally", "once", "twice", "thrice", "daily", "every", "apply", "inhalation",
+    "inhaled", "topical", "local", "morning", "night", "before", "after", "with", "mouth",
+)  # fmt: skip
+
+
+def _near_schedule_word(word: str) -> bool:
+    low = word.lower()
+    return len(low) >= 4 and any(Levenshtein.distance(low, w) <= 1 for w in _SCHEDULE_WORDS)
 
 
 def _continues(
