@@ -77,7 +77,7 @@ async def measure(
     elapsed = time.monotonic() - started
     cpu_used = cpu_seconds(server.process.pid) - cpu_before
     await asyncio.sleep(STATS_FLUSH_SECONDS)
-    counters = difference(await database_counters(database), before)
+    counters: dict[str, Any] = difference(await database_counters(database), before)
     statements_after = await statement_count(database) if COUNT_STATEMENTS else None
     if statements_before is not None and statements_after is not None:
         counters["statements"] = statements_after - statements_before
@@ -138,7 +138,7 @@ async def polling(
 
 
 def per_minute(result: dict[str, Any], key: str) -> float:
-    return round(result[key] * 60 / result["seconds"], 1)
+    return round(float(result[key]) * 60 / float(result["seconds"]), 1)
 
 
 def report(

@@ -65,7 +65,7 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
 async def new_api_key(db: Database, role: Role = Role.VIEWER) -> str:
     async with unit_of_work(db) as session:
         created = await create_api_key(session, f"live-{role}", role)
-    return created.key
+    return str(created.key)
 
 
 @asynccontextmanager

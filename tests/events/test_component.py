@@ -55,7 +55,7 @@ async def _old_event(runtime: Runtime, days: int) -> int:
         )
         session.add(record)
         await session.flush()
-        return record.seq
+        return int(record.seq)
 
 
 async def _remaining(runtime: Runtime) -> list[str | None]:
