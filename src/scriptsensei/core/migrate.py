@@ -32,9 +32,11 @@ MIGRATION_LOCK_KEY = 0x5C417053_E4E51
 MIGRATIONS_PACKAGE = "scriptsensei:migrations"
 
 
-def alembic_config() -> Config:
+def alembic_config(script_location: str = MIGRATIONS_PACKAGE) -> Config:
+    """`script_location`: the package's migrations, or (tests of a future release) a
+    directory holding them plus newer revisions."""
     config = Config()
-    config.set_main_option("script_location", MIGRATIONS_PACKAGE)
+    config.set_main_option("script_location", script_location)
     return config
 
 
@@ -57,8 +59,8 @@ def _sqlite_file_lock(url: str) -> Iterator[None]:
         yield
 
 
-def _upgrade_sync(connection: Connection) -> None:
-    config = alembic_config()
+def _upgrade_sync(connection: Connection, script_location: str) -> None:
+    config = alembic_config(script_location)
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 
@@ -67,24 +69,24 @@ def _current_sync(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-async def _upgrade_postgres(conn: AsyncConnection) -> None:
+async def _upgrade_postgres(conn: AsyncConnection, script_location: str) -> None:
     await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     try:
-        await conn.run_sync(_upgrade_sync)
+        await conn.run_sync(_upgrade_sync, script_location)
         await conn.commit()
     finally:
         await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
         await conn.commit()
 
 
-async def upgrade(database: Database) -> str:
+async def upgrade(database: Database, script_location: str = MIGRATIONS_PACKAGE) -> str:
     """Bring the schema to the newest revision; returns that revision."""
     async with database.engine.connect() as conn:
         if database.is_postgres:
-            await _upgrade_postgres(conn)
+            await _upgrade_postgres(conn, script_location)
         else:
             with _sqlite_file_lock(database.url):
-                await conn.run_sync(_upgrade_sync)
+                await conn.run_sync(_upgrade_sync, script_location)
                 await conn.commit()
         revision = await conn.run_sync(_current_sync)
     log.info("Migrations completed", revision=revision)
