@@ -1,0 +1,133 @@
+"""The database goes away for ten seconds under load (uploads and list requests running).
+
+The app and the worker reach PostgreSQL through a TCP proxy that the test stops (open
+connections cut, new ones refused) and starts again; the real cluster is never touched.
+While it is down, requests fail fast with 503 and a clear message; nothing answered 201
+is lost; when it comes back the same processes recover: the pool reconnects, LISTEN is
+subscribed again (a new upload's events reach a browser) and the worker resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.reliability.traffic import (
+    EventWatcher,
+    Recorder,
+    accepted_ids,
+    admin_key,
+    api_client,
+    gather_ready,
+    upload,
+)
+from tests.support import databases, inventory
+from tests.support.processes import AppProcess, Deployment
+from tests.support.sleepy_engines import ENGINE_NAMES, FIELDS_PER_RUN
+from tests.support.tcp_proxy import TcpProxy
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
+
+OUTAGE_SECONDS = 10.0
+FAIL_FAST_SECONDS = 5.0  # a request during the outage is answered within this
+SETTLE_SECONDS = 3.0  # requests started this close to a switch may see either side
+
+
+@pytest.fixture
+def proxy() -> Iterator[TcpProxy]:
+    server = TcpProxy(target_port=make_url(databases.PG_ADMIN_DSN).port or 5432)
+    server.start()
+    yield server
+    server.shutdown()
+
+
+def through(url: str, proxy: TcpProxy) -> str:
+    return make_url(url).set(port=proxy.port).render_as_string(hide_password=False)
+
+
+async def _uploads(
+    base_url: str, key: str, rec: Recorder, stop: asyncio.Event, seeds: Iterator[int]
+) -> None:
+    async with api_client(base_url, key) as client:
+        while not stop.is_set():
+            response = await rec.call("upload", upload(client, [next(seeds)]))
+            if response is not None:
+                rec.accepted += accepted_ids(response)
+            await asyncio.sleep(0.05)
+
+
+async def _lists(base_url: str, key: str, rec: Recorder, stop: asyncio.Event) -> None:
+    async with api_client(base_url, key) as client:
+        while not stop.is_set():
+            await rec.call("list", client.get("/api/prescriptions", params={"limit": 50}))
+            await asyncio.sleep(0.05)
+
+
+def _check_outage_answers(rec: Recorder, down_at: float, up_at: float) -> None:
+    unexpected = [o for o in rec.outcomes if o.status not in (200, 201, 503)]
+    assert not unexpected, unexpected
+    during = [
+        o for o in rec.outcomes if down_at + SETTLE_SECONDS < o.started < up_at - FAIL_FAST_SECONDS
+    ]
+    assert {o.kind for o in during} == {"upload", "list"}
+    for outcome in during:
+        assert outcome.status == 503, outcome
+        assert outcome.seconds < FAIL_FAST_SECONDS, outcome
+        assert outcome.body["error"] == "database_unavailable"
+        assert "database is not reachable" in outcome.body["detail"]
+
+
+def _check_recovered(rec: Recorder, up_at: float) -> None:
+    after = [o for o in rec.outcomes if o.started > up_at + SETTLE_SECONDS]
+    assert {(o.kind, o.status) for o in after} == {("upload", 201), ("list", 200)}, after
+
+
+async def test_database_outage_under_load(
+    deployment: Deployment, processes: list[AppProcess], proxy: TcpProxy
+) -> None:
+    direct = deployment.database_url
+    deployment.database_url = through(direct, proxy)
+    web, worker = deployment.web(), deployment.worker()
+    processes += [web, worker]
+    await gather_ready(web, worker)
+    key = await admin_key(direct, deployment.data_dir)
+
+    rec, stop, seeds = Recorder(), asyncio.Event(), itertools.count()
+    load = [
+        asyncio.create_task(_uploads(web.url, key, rec, stop, seeds)),
+        asyncio.create_task(_uploads(web.url, key, rec, stop, seeds)),
+        asyncio.create_task(_lists(web.url, key, rec, stop)),
+    ]
+    await asyncio.sleep(3)
+    proxy.stop(drop_connections=True)
+    down_at = time.monotonic()
+    await asyncio.sleep(OUTAGE_SECONDS)
+    proxy.start()
+    up_at = time.monotonic()
+    await asyncio.sleep(SETTLE_SECONDS + 5)
+    stop.set()
+    await asyncio.gather(*load)
+
+    _check_outage_answers(rec, down_at, up_at)
+    _check_recovered(rec, up_at)
+    assert web.alive and worker.alive  # recovered without a restart
+
+    # LISTEN was subscribed again in both processes: a new upload reaches the browser.
+    async with EventWatcher(web.ws_url, key) as browser, api_client(web.url, key) as client:
+        response = await upload(client, [next(seeds)])
+        assert response.status_code == 201, response.text
+        [fresh] = accepted_ids(response)
+        await browser.wait_for_finish([fresh], timeout=60)
+    assert browser.types_for(fresh)[0] == "prescription_created"
+
+    accepted = [*rec.accepted, fresh]
+    await inventory.wait_settled(direct, len(accepted), timeout=120)
+    report = await inventory.check_nothing_lost(
+        direct, deployment.storage_dir, accepted, ENGINE_NAMES, FIELDS_PER_RUN
+    )
+    assert not report, report.problems

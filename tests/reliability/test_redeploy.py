@@ -1,0 +1,130 @@
+"""Redeploying over existing data: a newer release's migration (simulated by the package's
+migrations plus one more revision) applies to a database filled by real processes, and
+every row survives: counts and checksums of every table equal before and after."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import scriptsensei.migrations
+from scriptsensei.core import migrate
+from scriptsensei.core.db import Database
+from tests.conftest import make_settings
+from tests.reliability.traffic import accepted_ids, admin_key, api_client, upload
+from tests.support import databases, inventory
+from tests.support.processes import AppProcess, Deployment
+from tests.support.sleepy_engines import ENGINE_NAMES, FIELDS_PER_RUN
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(200)]
+
+FUTURE_REVISION = '''"""A later release: a new nullable column and a new table.
+
+Revision ID: 9999
+Revises: {head}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("ALTER TABLE prescriptions ADD COLUMN IF NOT EXISTS courier_note text")
+    op.create_table(
+        "courier_pickups",
+        sa.Column("id", sa.String, primary_key=True),
+        sa.Column("prescription_id", sa.String, sa.ForeignKey("prescriptions.id")),
+        if_not_exists=True,
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("courier_pickups")
+    op.execute("ALTER TABLE prescriptions DROP COLUMN courier_note")
+'''
+
+
+def newer_release(directory: Path) -> Path:
+    """The package's migrations plus revision 9999 on top of today's head."""
+    source = Path(scriptsensei.migrations.__file__).parent
+    target = directory / "migrations"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    revision = FUTURE_REVISION.format(head=migrate.head_revision())
+    (target / "versions" / "9999_courier_pickups.py").write_text(revision)
+    return target
+
+
+async def _fill(deployment: Deployment, processes: list[AppProcess]) -> None:
+    """Data made the ordinary way: uploads processed by a web process with its workers."""
+    web = deployment.web(embedded=True)
+    processes.append(web)
+    web.start()
+    key = await admin_key(deployment.database_url, deployment.data_dir)
+    async with api_client(web.url, key) as client:
+        ids = accepted_ids(await upload(client, list(range(8))))
+    await inventory.wait_settled(deployment.database_url, len(ids), timeout=120)
+    report = await inventory.check_nothing_lost(
+        deployment.database_url, deployment.storage_dir, ids, ENGINE_NAMES, FIELDS_PER_RUN
+    )
+    assert not report, report.problems
+    web.stop()
+
+
+async def test_newer_schema_revision_keeps_every_row(
+    deployment: Deployment, processes: list[AppProcess], tmp_path: Path
+) -> None:
+    await _fill(deployment, processes)
+    url = deployment.database_url
+    columns = await inventory.table_columns(url)
+    del columns["alembic_version"]  # the one row a migration is meant to change
+    before = await inventory.table_fingerprints(url, columns)
+    filled = {t for t, (count, _) in before.items() if count}
+    assert {"prescriptions", "engine_runs", "extraction_results", "events"} <= filled
+
+    db = Database(make_settings(url, deployment.data_dir))
+    try:
+        script_location = str(newer_release(tmp_path))
+        assert await migrate.upgrade(db, script_location) == "9999"
+        assert await migrate.upgrade(db, script_location) == "9999"  # every start runs it
+    finally:
+        await db.dispose()
+
+    after_columns = await inventory.table_columns(url)
+    assert "courier_note" in after_columns["prescriptions"]
+    assert "courier_pickups" in after_columns
+    assert await inventory.table_fingerprints(url, columns) == before
+
+
+async def test_redeploy_onto_an_empty_database_pauses_writes(
+    deployment: Deployment, processes: list[AppProcess], postgres_template: str
+) -> None:
+    """The seed's data loss: a redeploy that comes up on a fresh database beside the old
+    files. The new process serves reads but refuses writes until an admin confirms."""
+    await _fill(deployment, processes)
+    files = inventory.stored_keys(deployment.storage_dir)
+    with databases.postgres_from_template(postgres_template) as fresh_url:
+        deployment.database_url = fresh_url
+        web = deployment.web("web-after-redeploy")
+        processes.append(web)
+        web.start()
+        key = await admin_key(fresh_url, deployment.data_dir)
+        async with api_client(web.url, key) as client:
+            refused = await upload(client, [50])
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["error"] == "writes_paused"
+            assert "scriptsensei guard confirm" in refused.json()["detail"]
+            assert (await client.get("/api/prescriptions")).status_code == 200
+            assert await inventory.fetchval(fresh_url, "SELECT count(*) FROM prescriptions") == 0
+            assert inventory.stored_keys(deployment.storage_dir) == files
+
+            confirmed = await client.post("/api/admin/guard/confirm")
+            assert confirmed.status_code == 200, confirmed.text
+            assert (await upload(client, [50])).status_code == 201
+        web.stop()
