@@ -15,6 +15,7 @@ from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
 from scriptsensei.core.http import RequestIdMiddleware, install_error_handlers
 from scriptsensei.core.runtime import Runtime
+from scriptsensei.core.security_headers import SecurityHeadersMiddleware
 from scriptsensei.core.settings import Settings, get_settings
 from scriptsensei.guard.component import WriteGuardMiddleware
 from scriptsensei.observability.middleware import RequestMetricsMiddleware
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(WriteGuardMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_cors(app, settings)
     install_error_handlers(app)
     for router in _routers():
