@@ -164,6 +164,12 @@ def test_vitals_table_others_column_takes_the_rest() -> None:
     assert found["vitals.weight"].value == "70 kg"
 
 
+def test_vitals_table_titles_with_an_ocr_slip() -> None:
+    found = _table("B8P Temp Sp02 Weight", "119/89 100.6°F 92% 84 kg")
+    assert found["vitals.bloodPressure"].value == "119/89"
+    assert found["vitals.spO2"].value == "92%"
+
+
 def test_a_row_with_words_besides_labels_is_not_a_vitals_table() -> None:
     rows = build_rows(
         [create_line("BP was high on Pulse check", 50, 100), create_line("120/80 72", 50, 136)],

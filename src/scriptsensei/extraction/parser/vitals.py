@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rapidfuzz.distance import Levenshtein
+
 from scriptsensei.extraction.parser.found import Found
-from scriptsensei.extraction.parser.labels import LABEL_RE, key_of
+from scriptsensei.extraction.parser.labels import LABELS
 from scriptsensei.extraction.parser.layout import Row
 from scriptsensei.extraction.parser.linetext import line_text
 
@@ -25,24 +27,45 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
         "vitals.others": r".+",
     }.items()
 }
-_OTHERS_WORDS = re.compile(r"\bothers?\b", re.IGNORECASE)
 _GAP = re.compile(r"[\s|\-:]*")
+# Column titles of a vitals table, one or two words each; "Others" holds the rest.
+_TITLES: dict[str, str] = {
+    variant: key
+    for key, variants in LABELS.items()
+    if key.startswith("vitals.")
+    for variant in variants
+}
+_TITLES.update({"others": "vitals.others", "other": "vitals.others"})
+
+
+def _title_key(words: str) -> str | None:
+    """The vitals key of a column title, allowing one OCR slip in titles of 3+ letters."""
+    low = words.lower().strip(" :.")
+    if low in _TITLES:
+        return _TITLES[low]
+    if len(low) < 3:
+        return None
+    near = [
+        key
+        for title, key in _TITLES.items()
+        if len(title) >= 2 and Levenshtein.distance(low, title) <= 1
+    ]
+    return near[0] if len(set(near)) == 1 else None
 
 
 def header_keys(row: Row) -> list[str] | None:
-    """The vitals keys of a row made only of vitals labels, in order; else None."""
-    text = _OTHERS_WORDS.sub(" others ", row.text)
-    keys, rest = [], text
-    for m in LABEL_RE.finditer(text):
-        keys.append(key_of(m[1]))
-        rest = rest.replace(m[0], " ", 1)
-    rest = _OTHERS_WORDS.sub(" ", rest)
-    if "others" in text.lower():
-        keys.append("vitals.others")
-    vitals = [k for k in keys if k.startswith("vitals.")]
-    if len(vitals) < 2 or len(vitals) != len(keys) or re.search(r"\w", rest):
-        return None
-    return vitals
+    """The vitals keys of a row made only of vitals column titles, in order; else None."""
+    words = row.text.split()
+    keys: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = _title_key(" ".join(words[i : i + 2])) if i + 1 < len(words) else None
+        single = None if pair else _title_key(words[i])
+        if pair is None and single is None:
+            return None
+        keys.append(pair or single or "")
+        i += 2 if pair else 1
+    return keys if len(keys) >= 2 else None
 
 
 def vitals_table(rows: Sequence[Row], skip: set[int]) -> tuple[dict[str, Found], set[int]]:
