@@ -14,6 +14,7 @@ from scriptsensei.auth.permissions import Permission
 from scriptsensei.auth.principal import Principal
 from scriptsensei.auth.setup import setup_needed
 from scriptsensei.core.http import get_session
+from scriptsensei.events.component import COMPONENT_NAME
 
 
 class PageForbidden(Exception):
@@ -41,6 +42,13 @@ async def _anonymous(request: Request, session: AsyncSession) -> HTTPException:
     return _redirect(f"/login?next={quote(path, safe='')}")
 
 
+def live_seq(request: Request) -> int | None:
+    """The newest event's number, read before the page's queries: the page shows at least
+    everything up to it, so its live connection resumes from there without a gap."""
+    component = request.app.state.runtime.components.get(COMPONENT_NAME)
+    return component.bus.latest_seq if component is not None else None
+
+
 def page_access(
     permission: Permission | None = None,
 ) -> Callable[..., Awaitable[Principal]]:
@@ -56,6 +64,7 @@ def page_access(
             raise await _anonymous(request, session)
         if permission is not None and not principal.can(permission):
             raise PageForbidden(principal, permission)
+        request.state.live_seq = live_seq(request)
         return principal
 
     dependency.__name__ = f"page_{permission.name.lower() if permission else 'signed_in'}"

@@ -54,7 +54,11 @@ def render(
     context: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    values = {"principal": principal, "csrf_token": principal.csrf_token if principal else ""}
+    values = {
+        "principal": principal,
+        "csrf_token": principal.csrf_token if principal else "",
+        "live_seq": getattr(request.state, "live_seq", None),
+    }
     values.update(context or {})
     response = templates.TemplateResponse(request, name, values, status_code=status_code)
     return secure(response)

@@ -4,8 +4,9 @@
 // message) and as an htmx trigger named "ss-<type>" on <body>, so pages update from the
 // payload or re-fetch just the fragment that changed. Nothing here runs on a timer except
 // the reconnection back-off: 1 s doubling to at most 30 s, at most 10 tries, reset by a
-// successful open. After a reconnect (or a reload: lastSeq is kept per tab in
-// sessionStorage) the page asks for what it missed with {"type":"resume","since":lastSeq}.
+// successful open. A page starts from the event number it was rendered at (meta
+// "live-seq"; else the number this tab last saw, kept in sessionStorage); after a
+// reconnect it asks for what it missed with {"type":"resume","since":lastSeq}.
 (function () {
   "use strict";
 
@@ -18,13 +19,21 @@
   var socket = null;
   var tries = 0;
   var retryTimer = null;
-  var lastSeq = readSeq();
+  var lastSeq = null;
 
   function readSeq() {
     var raw = null;
     try { raw = window.sessionStorage.getItem(SEQ_KEY); } catch (err) { raw = null; }
     var value = raw === null ? NaN : parseInt(raw, 10);
     return isNaN(value) ? null : value;
+  }
+
+  // The page's content is as of the event number it was rendered at: resume from there
+  // (a reload included); without one, from the number this tab last saw.
+  function startingSeq() {
+    var meta = document.querySelector('meta[name="live-seq"]');
+    var value = meta ? parseInt(meta.getAttribute("content"), 10) : NaN;
+    return isNaN(value) ? readSeq() : value;
   }
 
   function storeSeq(seq) {
@@ -61,9 +70,9 @@
     try { message = JSON.parse(event.data); } catch (err) { return; }
     if (message.type === "connected") {
       if (lastSeq === null || message.seq < lastSeq) {
-        // First visit in this tab, or a restored database: start from now.
+        // Nothing to resume from, or a restored database: start from now.
         storeSeq(message.seq);
-      } else {
+      } else if (message.seq > lastSeq) {
         socket.send(JSON.stringify({ type: "resume", since: lastSeq }));
       }
       return;
@@ -123,6 +132,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    lastSeq = startingSeq();
+    if (lastSeq !== null) { storeSeq(lastSeq); }
     var refresh = document.getElementById("offline-refresh");
     if (refresh) {
       refresh.addEventListener("click", function () { window.location.reload(); });
