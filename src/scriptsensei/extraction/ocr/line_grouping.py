@@ -25,10 +25,12 @@ class TextBox:
 
 
 def group_into_lines(boxes: list[TextBox], page: int) -> list[OcrLine]:
-    lines: list[OcrLine] = []
-    for row in _rows(boxes):
-        lines.extend(_merge(segment, page) for segment in _segments(row))
-    return lines
+    return [line for row in _rows(boxes) for line in lines_of_row(row, page)]
+
+
+def lines_of_row(row: list[TextBox], page: int) -> list[OcrLine]:
+    """One row of boxes (left to right) as lines, split where a wide gap parts columns."""
+    return [_merge(segment, page) for segment in _segments(row)]
 
 
 def _rows(boxes: list[TextBox]) -> list[list[TextBox]]:

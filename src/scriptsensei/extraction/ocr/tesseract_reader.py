@@ -20,7 +20,11 @@ from scriptsensei.extraction.engine import PageImage
 from scriptsensei.extraction.ocr import geometry
 from scriptsensei.extraction.ocr.geometry import Prepared
 from scriptsensei.extraction.ocr.lines import OcrLine
-from scriptsensei.extraction.ocr.preprocess import binarize, decode_gray, text_scale_factor
+from scriptsensei.extraction.ocr.preprocess import (
+    binarize,
+    decode_gray,
+    text_scale_factor,
+)
 
 LANGUAGE = "eng"
 POOR_READING = 0.6  # mean word confidence under which an upside-down page is suspected
@@ -36,22 +40,39 @@ def _api() -> PyTessBaseAPI:
 
 
 def read_page(page: PageImage) -> list[OcrLine]:
-    gray = decode_gray(page)
-    base = geometry.rescale(geometry.identity(gray), text_scale_factor(binarize(gray)))
-    vertical, _ = _layout(base)
+    base = _prepared(decode_gray(page))
+    vertical, skew = _layout(base)
     turn = _osd_rotation(base) if vertical else 0
-    lines = _recognise(_upright(base, turn), page)
+    lines = _recognise(_upright(base, turn, None if turn else skew), page)
     if turn == 0 and _mean_confidence(lines) < POOR_READING:
         turn = _osd_rotation(base)
         if turn:
-            lines = max(lines, _recognise(_upright(base, turn), page), key=_reading_score)
+            lines = max(lines, _recognise(_upright(base, turn, None), page), key=_reading_score)
     return lines
 
 
-def _upright(base: Prepared, turn: int) -> Prepared:
+def _prepared(gray: np.ndarray) -> Prepared:
+    """The page binarised once, at the size Tesseract reads best (all later steps turn it)."""
+    binary = binarize(gray)
+    factor = text_scale_factor(binary)
+    if abs(factor - 1.0) < 0.02:
+        return geometry.identity(binary)
+    # Enlarge the grey image, not the binary one: thresholding after scaling keeps the
+    # stroke edges that scaling a binary image would make jagged.
+    scaled = geometry.rescale(geometry.identity(gray), factor)
+    return geometry.with_image(scaled, binarize(scaled.image))
+
+
+def _upright(base: Prepared, turn: int, skew: float | None) -> Prepared:
+    """Turned by a quarter turn and deskewed (skew measured here unless already known)."""
     turned = geometry.rotate_quarter(base, turn)
-    _, skew = _layout(turned)
-    return geometry.rotate_small(turned, skew)
+    if skew is None:
+        _, skew = _layout(turned)
+    straight = geometry.rotate_small(turned, skew)
+    if straight is turned:
+        return turned
+    # Rotation blurs the edges of a binary image; threshold again.
+    return geometry.with_image(straight, np.where(straight.image > 127, 255, 0).astype(np.uint8))
 
 
 def _set_image(image: np.ndarray, psm: PSM) -> PyTessBaseAPI:
@@ -65,7 +86,7 @@ def _set_image(image: np.ndarray, psm: PSM) -> PyTessBaseAPI:
 
 def _layout(prepared: Prepared) -> tuple[bool, float]:
     """(text runs vertically, skew in degrees counter-clockwise to undo it)."""
-    iterator = _set_image(binarize(prepared.image), PSM.AUTO).AnalyseLayout()
+    iterator = _set_image(prepared.image, PSM.AUTO).AnalyseLayout()
     if iterator is None:
         return False, 0.0
     _, writing, _, deskew = iterator.Orientation()
@@ -74,7 +95,7 @@ def _layout(prepared: Prepared) -> tuple[bool, float]:
 
 def _osd_rotation(prepared: Prepared) -> int:
     """Clockwise turn (0/90/180/270) that makes the page upright, by Tesseract's OSD."""
-    iterator = _set_image(binarize(prepared.image), PSM.AUTO_OSD).AnalyseLayout()
+    iterator = _set_image(prepared.image, PSM.AUTO_OSD).AnalyseLayout()
     if iterator is None:
         return 0
     orientation = int(iterator.Orientation()[0])
@@ -85,7 +106,9 @@ Words = list[tuple[str, float]]
 
 
 def _recognise(prepared: Prepared, page: PageImage) -> list[OcrLine]:
-    api = _set_image(binarize(prepared.image), PSM.AUTO)
+    # Tesseract's own lines are kept whole: splitting them at wide gaps or regrouping
+    # them into rows measured worse on photographed pages (see bench/RESULTS.md).
+    api = _set_image(prepared.image, PSM.AUTO)
     api.Recognize()
     groups: list[tuple[tuple[int, int, int, int] | None, Words]] = []
     for word in tesserocr.iterate_level(api.GetIterator(), RIL.WORD):
