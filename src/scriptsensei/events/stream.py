@@ -110,6 +110,7 @@ class LiveConnection:
         self.latest_seq = latest_seq
         self.ping_seconds = ping_seconds
         self._send_lock = asyncio.Lock()
+        self._last_sent = 0.0  # loop time of the last message sent
         self._sent: deque[int] = deque(maxlen=SENT_SEQS_KEPT)
         self._sent_set: set[int] = set()
 
@@ -132,6 +133,7 @@ class LiveConnection:
     async def _serve(self) -> CloseReason | None:
         tasks = [
             asyncio.create_task(self._pump_live()),
+            asyncio.create_task(self._keep_alive()),
             asyncio.create_task(self._read_client()),
             asyncio.create_task(self._watch_overflow()),
         ]
@@ -155,23 +157,22 @@ class LiveConnection:
                 await self._send_event(message)
 
     async def _pump_live(self) -> CloseReason | None:
+        queue = self.subscription.queue
         while True:
-            message = await self._next_live()
-            if message is None:
-                await self._send({"type": "ping", "timestamp": timestamp()})
-                continue
+            message = await queue.get()
             async with self._send_lock:
                 await self._send_event(message)
 
-    async def _next_live(self) -> dict[str, Any] | None:
-        """The next queued event, or None after `ping_seconds` of silence."""
-        queue = self.subscription.queue
-        if not queue.empty():  # the common case under load: no timer needed
-            return queue.get_nowait()
-        try:
-            return await asyncio.wait_for(queue.get(), self.ping_seconds)
-        except TimeoutError:
-            return None
+    async def _keep_alive(self) -> CloseReason | None:
+        """A ping after `ping_seconds` without any message, so that proxies keep an idle
+        connection open (one timer per connection, none per message)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            silent = loop.time() - self._last_sent
+            if silent < self.ping_seconds:
+                await asyncio.sleep(self.ping_seconds - silent)
+                continue
+            await self._send({"type": "ping", "timestamp": timestamp()})
 
     async def _read_client(self) -> CloseReason | None:
         while True:
@@ -224,6 +225,7 @@ class LiveConnection:
 
     async def _send_now(self, message: dict[str, Any]) -> None:
         await self.websocket.send_text(self.encoder.encode(message))
+        self._last_sent = asyncio.get_running_loop().time()
 
     def _remember(self, seq: int) -> None:
         if len(self._sent) == self._sent.maxlen:
