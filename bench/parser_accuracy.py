@@ -20,8 +20,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from scriptsensei.extraction.fields import MEDICATION_KEYS, flatten, scalar_paths
-from scriptsensei.extraction.normalize import normalize_value
+from scriptsensei.extraction.normalize import normalize_text, normalize_value
 from scriptsensei.extraction.ocr.lines import OcrLine, PageGeometry
 from scriptsensei.extraction.pages import load_file
 from scriptsensei.extraction.parser import parse_prescription
@@ -35,7 +37,7 @@ READERS = {
 def read_lines(
     image: Path, engine: str, cache: Path | None
 ) -> tuple[list[OcrLine], list[PageGeometry]]:
-    cached = cache / f"{engine}-{image.name}.json" if cache else None
+    cached = cache / f"{engine}-{image.parent.name}-{image.name}.json" if cache else None
     if cached and cached.exists():
         data = json.loads(cached.read_text())
         return [OcrLine(**d) for d in data["lines"]], [PageGeometry(**p) for p in data["pages"]]
@@ -123,6 +125,16 @@ def score_sample(
         tally["fields:n"] += sum(1 for v in got_meds[j].values() if v is not None)
 
 
+def ceiling(truth: dict[str, Any], lines: list[OcrLine], tally: Counter[str]) -> None:
+    """How many true values the OCR text contains at all (fuzzy >= 90), before parsing."""
+    text = normalize_text(" ".join(line.text for line in lines)) or ""
+    for value in flatten(truth).values():
+        folded = normalize_text(value)
+        if folded:
+            tally["ceiling:n"] += 1
+            tally["ceiling:ok"] += fuzz.partial_ratio(folded, text) >= 90
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -144,18 +156,21 @@ def main() -> None:
         group = "handwriting" if meta.get("handwriting") else "printed"
         sample_tally: Counter[str] = Counter()
         score_sample(truth, fields, sample_tally, misses, image.stem)
+        ceiling(truth, lines, sample_tally)
         tally.update(sample_tally)
         tally.update(
             {
                 f"{group}:{k}": v
                 for k, v in sample_tally.items()
-                if k.startswith(("fields:", "meds:"))
+                if k.startswith(("fields:", "meds:", "ceiling:"))
             }
         )
     if args.misses:
         print("\n".join(misses))
     print(f"engine={args.engine} samples={len(images)} dir={args.samples}")
-    keys = sorted({k.rsplit(":", 1)[0] for k in tally if k.endswith(":n") and k.count(":") == 1})
+    keys = sorted(
+        {k.rsplit(":", 1)[0] for k in tally if k.endswith(":n") and k.count(":") == 1} - {"ceiling"}
+    )
     for key in keys:
         n = tally[f"{key}:n"]
         print(f"  {key:42s} {tally[f'{key}:ok'] / n:6.1%}  ({n})")
@@ -166,9 +181,11 @@ def main() -> None:
         recall = tally[f"{prefix}meds:paired"] / max(tally[f"{prefix}meds:truth"], 1)
         precision = tally[f"{prefix}meds:paired"] / max(tally[f"{prefix}meds:got"], 1)
         label = prefix.rstrip(":") or "all"
+        in_text = tally[f"{prefix}ceiling:ok"] / max(tally[f"{prefix}ceiling:n"], 1)
         print(
             f"  {label:12s} field accuracy {accuracy:.1%}  "
-            f"medication recall {recall:.1%}  precision {precision:.1%}"
+            f"medication recall {recall:.1%}  precision {precision:.1%}  "
+            f"(true values present in the OCR text: {in_text:.1%})"
         )
 
 
