@@ -257,3 +257,27 @@ def test_dashboard_counts_after_the_run(page: Page) -> None:
     expect(page.locator("#count-completed")).to_have_text("3")
     expect(page.locator("#engines-title")).to_be_visible()
     screenshot(page, "dashboard")
+
+
+def test_delete_asks_first_and_the_row_leaves_every_open_page(context: BrowserContext) -> None:
+    history = context.new_page()
+    history.goto("/history")
+    other = context.new_page()
+    other.goto("/history")
+    expect_live(other)
+    row = history.locator("#history-table tbody tr", has_text="rx-00002.pdf")
+    row.locator(".row-select").check()
+
+    history.get_by_role("button", name="Delete").click()
+    expect(history.locator("#confirm-dialog")).to_be_visible()
+    history.get_by_role("button", name="Keep it").click()
+    expect(row).to_have_count(1)
+
+    history.get_by_role("button", name="Delete").click()
+    history.get_by_role("button", name="Yes, go ahead").click()
+    expect(row).to_have_count(0)
+    expect(other.locator("#history-table tbody tr", has_text="rx-00002.pdf")).to_have_count(0)
+    history.goto("/")
+    expect(history.locator("#count-completed")).to_have_text("2")
+    other.close()
+    history.close()
