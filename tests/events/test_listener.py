@@ -184,3 +184,23 @@ async def test_websocket_survives_listener_reconnect(settings: Settings) -> None
 def test_dsn_keeps_credentials_and_drops_the_driver() -> None:
     url = "postgresql+asyncpg://user:p%40ss@db.example:6543/scripts"
     assert asyncpg_dsn(url) == "postgresql://user:p%40ss@db.example:6543/scripts"
+
+
+@on_postgres
+async def test_an_unexpected_error_restarts_the_listener(
+    db: Database, listening: tuple[PostgresEventListener, Subscription]
+) -> None:
+    listener, subscription = listening
+    failures: list[int] = []
+
+    def failing_once(message: dict[str, object]) -> None:
+        if not failures:
+            failures.append(1)
+            raise ValueError("a broken consumer")
+
+    listener.bus.add_hook(failing_once)
+    await publish_all(db, [(EventType.PRESCRIPTION_UPDATED, "rx-1", {})])
+    assert [m["prescriptionId"] for m in await _take(subscription, 1)] == ["rx-1"]
+    await wait_until(lambda: listener.connects == 2 and listener.ready.is_set(), 10)
+    await publish_all(db, [(EventType.PRESCRIPTION_UPDATED, "rx-2", {})])
+    assert [m["prescriptionId"] for m in await _take(subscription, 1)] == ["rx-2"]

@@ -110,6 +110,8 @@ class PostgresEventListener:
                 await self._serve()
             except _CONNECTION_ERRORS as exc:
                 log.warning("events_listener_disconnected", error=str(exc)[:200] or repr(exc))
+            except Exception:  # never let live delivery die for good: log, re-connect
+                log.exception("events_listener_failed")
             finally:
                 self.ready.clear()
                 await self._close()
