@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.reliability.traffic import admin_key, api_client, upload
@@ -33,30 +34,33 @@ async def _rows(url: str) -> dict[str, int]:
     return {t: await inventory.fetchval(url, f"SELECT count(*) FROM {t}") for t in tables}
 
 
-@pytest.mark.parametrize("area", ["originals", "pages"])
+async def _refused_cleanly(client: httpx.AsyncClient, url: str, storage_dir: Path) -> None:
+    refused = await upload(client, [1, 2, 3])
+    assert refused.status_code == 503, refused.text
+    for outcome in refused.json()["files"]:
+        assert (outcome["status"], outcome["error"]) == ("rejected", "not_saved")
+        assert "could not be written to storage" in outcome["detail"]
+    assert set((await _rows(url)).values()) == {0}
+    assert inventory.stored_keys(storage_dir) == set()
+    assert inventory.interrupted_writes(storage_dir) == []
+
+
 async def test_unwritable_storage_refuses_uploads_cleanly(
-    deployment: Deployment, processes: list[AppProcess], area: str
+    deployment: Deployment, processes: list[AppProcess]
 ) -> None:
     web = deployment.web()
     processes.append(web)
     web.start()
-    url = deployment.database_url
+    url, storage_dir = deployment.database_url, deployment.storage_dir
     key = await admin_key(url, deployment.data_dir)
-    blocked = deployment.storage_dir / area
-    block(blocked)
-
     async with api_client(web.url, key) as client:
-        refused = await upload(client, [1, 2, 3])
-        assert refused.status_code == 503, refused.text
-        for outcome in refused.json()["files"]:
-            assert (outcome["status"], outcome["error"]) == ("rejected", "not_saved")
-            assert "could not be written to storage" in outcome["detail"]
-        assert set((await _rows(url)).values()) == {0}
-        assert inventory.stored_keys(deployment.storage_dir) == set()
-        assert inventory.interrupted_writes(deployment.storage_dir) == []
-
-        unblock(blocked)  # the operator frees the disk; no restart
+        # Originals cannot be written; then pages cannot (the original, written first,
+        # must be removed again).
+        for area in ("originals", "pages"):
+            block(storage_dir / area)
+            await _refused_cleanly(client, url, storage_dir)
+            unblock(storage_dir / area)  # the operator frees the disk; no restart
         accepted = await upload(client, [1, 2, 3])
         assert accepted.status_code == 201, accepted.text
     assert (await _rows(url))["prescriptions"] == 3
-    assert await inventory.files_match_rows(url, deployment.storage_dir) == []
+    assert await inventory.files_match_rows(url, storage_dir) == []

@@ -136,6 +136,16 @@ class EventWatcher:
                 elif message.get("type") != "ping":
                     self.events.append(message)
 
+    def seqs(self) -> list[int]:
+        return [int(e["seq"]) for e in self.events if "seq" in e]
+
+    async def wait_for_seqs(self, count: int, timeout: float) -> list[int]:
+        """Until `count` events with sequence numbers arrived; their numbers."""
+        async with asyncio.timeout(timeout):
+            while len(self.seqs()) < count:
+                await asyncio.sleep(0.1)
+        return self.seqs()
+
     def types_for(self, prescription_id: str) -> list[str]:
         return [e["type"] for e in self.events if e.get("prescriptionId") == prescription_id]
 
