@@ -36,6 +36,7 @@ from sqlalchemy import func, select
 
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
+from scriptsensei.core.logging import configure_logging
 from scriptsensei.core.settings import Settings
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.extraction.registry import EngineRegistry, build_registry
@@ -104,6 +105,7 @@ async def _serve(spec: WorkerSpec, ready: Any, begin: MpEvent, end: MpEvent, cpu
     settings = bench_settings(
         spec.url, spec.data_dir, local_engines=local, ocr_processes=spec.ocr_processes
     )
+    configure_logging(settings)
     db = Database(settings)
     worker = Worker(db, settings, _registry(spec, settings))
     await worker.start()

@@ -81,7 +81,7 @@ async def unfinished_runs(db: Database) -> int:
     return int(count or 0)
 
 
-async def wait_until_settled(db: Database, timeout: float = 20.0) -> None:
+async def wait_until_settled(db: Database, timeout: float = 90.0) -> None:
     """Until no engine run is queued or running (fails the test after `timeout`)."""
     deadline = time.monotonic() + timeout
     while await unfinished_runs(db):
@@ -90,7 +90,7 @@ async def wait_until_settled(db: Database, timeout: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def wait_for(db: Database, query: object, expected: object, timeout: float = 20.0) -> None:
+async def wait_for(db: Database, query: object, expected: object, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         async with db.sessions() as session:

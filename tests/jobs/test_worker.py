@@ -10,7 +10,10 @@ from sqlalchemy import func, select
 
 from scriptsensei.core.db import Database
 from scriptsensei.core.settings import Settings
-from scriptsensei.extraction.engine import PermanentEngineError, TransientEngineError
+from scriptsensei.extraction.engine import PageImage, PermanentEngineError, TransientEngineError
+from scriptsensei.extraction.registry import EngineRegistry
+from scriptsensei.jobs.pages import DirectoryBlobs, StoredPages
+from scriptsensei.jobs.worker import Worker
 from scriptsensei.models import (
     EngineRun,
     EventRecord,
@@ -217,3 +220,47 @@ async def test_engine_receives_the_runs_fields_and_prompts(
     _pages, asked = engine.calls[0]
     assert asked.selected_fields == ("patientDetails",)
     assert dict(asked.custom_prompts) == {"patientDetails.age": "Age in years"}
+
+
+class FlakyPages:
+    """Page loading that fails like an unreachable database the first time."""
+
+    def __init__(self, inner: StoredPages, failure: BaseException) -> None:
+        self.inner, self.failure, self.calls = inner, failure, 0
+
+    async def pages_for(self, prescription_id: str) -> list[PageImage]:
+        self.calls += 1
+        if self.calls == 1:
+            raise self.failure
+        return await self.inner.pages_for(prescription_id)
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+async def test_pages_briefly_unreadable_is_retried_not_blamed_on_the_engine(
+    db: Database, settings: Settings, workers: list[Worker]
+) -> None:
+    pages = FlakyPages(StoredPages(db, DirectoryBlobs(settings.storage_dir)), TimeoutError())
+    worker = Worker(db, settings, EngineRegistry([FakeEngine("llm")]), pages=pages)
+    workers.append(worker)
+    await worker.start()
+    rx_id, _ = await create_and_enqueue(db, settings, ["llm"])
+    await wait_until_settled(db)
+    run = (await engine_runs(db, rx_id))["llm"]
+    assert (run.status, run.attempts) == ("succeeded", 2)
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+async def test_storage_reporting_a_missing_page_fails_at_once(
+    db: Database, settings: Settings, workers: list[Worker]
+) -> None:
+    pages = FlakyPages(
+        StoredPages(db, DirectoryBlobs(settings.storage_dir)), FileNotFoundError("pages/ab.png")
+    )
+    worker = Worker(db, settings, EngineRegistry([FakeEngine("llm")]), pages=pages)
+    workers.append(worker)
+    await worker.start()
+    rx_id, _ = await create_and_enqueue(db, settings, ["llm"])
+    await wait_until_settled(db)
+    run = (await engine_runs(db, rx_id))["llm"]
+    assert (run.status, run.attempts) == ("failed", 1)
+    assert run.error == "a stored page image is missing: pages/ab.png"

@@ -7,7 +7,8 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+import pytest
+from sqlalchemy import event, func, select, text, update
 
 from scriptsensei.core.db import Database
 from scriptsensei.core.settings import Settings
@@ -235,3 +236,34 @@ async def test_results_of_an_older_run_do_not_overwrite_a_newer_one(
     finally:
         await worker.stop()
     assert (await prescription(db, rx_id)).patient_name == "Ravi Kumar"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_backend", ["postgres"])
+async def test_listener_reconnects_after_its_connection_is_killed(
+    db: Database, settings: Settings, start_worker: StartWorker
+) -> None:
+    worker: Worker = await start_worker(FakeEngine("llm"))
+    assert worker.listener is not None
+    await asyncio.wait_for(worker.listener.connected.wait(), 10)
+    async with unit_of_work(db) as session:  # what a PostgreSQL restart does to it
+        killed = await session.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'LISTEN %scriptsensei_jobs%'"
+            )
+        )
+    assert killed == 1
+    await wait_for_event_cleared(worker)
+    await asyncio.wait_for(worker.listener.connected.wait(), 20)
+    rx_id, _ = await create_and_enqueue(db, settings, ["llm"])
+    await wait_until_settled(db)
+    assert (await prescription(db, rx_id)).processing_status == "completed"
+
+
+async def wait_for_event_cleared(worker: Worker) -> None:
+    assert worker.listener is not None
+    for _ in range(200):
+        if not worker.listener.connected.is_set():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the listener did not notice its connection was closed")

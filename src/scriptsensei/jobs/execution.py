@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from scriptsensei.extraction.engine import (
     Engine,
     EngineError,
     EngineResult,
     ExtractionSettings,
+    PageImage,
     PermanentEngineError,
+    TransientEngineError,
 )
 from scriptsensei.extraction.registry import EngineRegistry
 from scriptsensei.jobs.claim import ClaimedRun
@@ -44,13 +47,27 @@ def _prompts(custom: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in custom.items() if isinstance(v, str) and v.strip()}
 
 
+async def _load_pages(pages: PageSource, prescription_id: str) -> list[PageImage]:
+    """The pages, or a transient error when the database or storage is briefly unreachable
+    (that is no fault of the engine, and the run is retried later)."""
+    try:
+        return await pages.pages_for(prescription_id)
+    except EngineError:
+        raise
+    except FileNotFoundError as exc:
+        raise PermanentEngineError(f"a stored page image is missing: {exc}") from exc
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        message = f"could not load the page images: {type(exc).__name__}: {exc}"
+        raise TransientEngineError(message) from exc
+
+
 async def run_engine(
     registry: EngineRegistry, pages: PageSource, claimed: ClaimedRun
 ) -> EngineResult | EngineFailure:
     """The engine's result, or why it failed (transient errors are retried later)."""
     try:
         engine = engine_for(registry, claimed.engine_name)
-        images = await pages.pages_for(claimed.prescription_id)
+        images = await _load_pages(pages, claimed.prescription_id)
         settings = ExtractionSettings(claimed.selected_fields, _prompts(claimed.custom_prompts))
         return await engine.extract(images, settings)
     except EngineError as exc:

@@ -86,6 +86,7 @@ class Worker:
         self._stopping = False
         self._lease_due: datetime | None = utcnow()  # reap once at start-up
         self._tasks: list[asyncio.Task[None]] = []
+        self.listener: JobsListener | None = None  # PostgreSQL only, once started
 
     # -- public -------------------------------------------------------------------------
     @property
@@ -101,16 +102,16 @@ class Worker:
             asyncio.create_task(self._heartbeat_loop(), name=f"worker-heartbeat-{self.name}"),
         ]
         if self.db.is_postgres:
-            self.listener: JobsListener | None = JobsListener(self.db, self.wake)
+            self.listener = JobsListener(self.db, self.wake)
             self._tasks.append(asyncio.create_task(self.listener.run(), name="jobs-listener"))
-        else:
-            self.listener = None
         self.wake()
         log.info("worker_started", worker=self.name, slots=self._slots)
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop claiming, let in-flight runs finish within `grace` seconds, give the rest
         back to the queue (their attempt not counted)."""
+        if self._stopping or not self._tasks:
+            return
         self._stopping = True
         self.wake()
         await asyncio.gather(self._tasks[0], return_exceptions=True)
@@ -164,15 +165,17 @@ class Worker:
         return await mark_processing(session, claimed) if claimed else None
 
     async def _reap(self, session: AsyncSession) -> None:
+        # Cancelling marks the engine runs itself; this sweep only catches runs left queued
+        # by a cancel from an older version, so it runs with the (rare) lease checks.
         await cancel_runs_of_cancelled_requests(session)
-        if self._lease_due is not None and self._lease_due <= utcnow():
-            await reap_expired(session, await expired_lease_runs(session))
+        await reap_expired(session, await expired_lease_runs(session))
 
     async def _round(self) -> datetime | None:
         """Claim what this worker has room for; return when to look again unprompted."""
         self._wake.clear()
         looked_at = utcnow()  # every run due by now is seen by the claims below
-        await self._transaction(self._reap)
+        if self._lease_due is not None and self._lease_due <= looked_at:
+            await self._transaction(self._reap)
         while not self._stopping:
             claimed = await self._transaction(self._claim)
             if claimed is None:
@@ -286,5 +289,9 @@ class Worker:
         await asyncio.gather(*pending, return_exceptions=True)
         if unfinished:
             claimed = [f.claimed for f in unfinished]
-            released = await self._transaction(lambda s: release_runs(s, claimed))
+            try:
+                released = await self._transaction(lambda s: release_runs(s, claimed))
+            except _DB_ERRORS as exc:  # their leases expire and another worker retries them
+                log.warning("engine_runs_not_released", worker=self.name, error=str(exc))
+                return
             log.info("engine_runs_released", worker=self.name, released=released)
