@@ -73,9 +73,10 @@ async def test_pages_show_no_secret(app: FastAPI, client: httpx.AsyncClient) -> 
 
 
 def _script_sources(policy: str) -> str:
-    directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
-    )
+    directives = {}
+    for part in policy.split(";"):
+        name, _, sources = part.strip().partition(" ")
+        directives[name] = sources
     return directives.get("script-src") or directives.get("default-src", "")
 
 
