@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses, set_next_page
 from scriptsensei.auth.dependencies import require
 from scriptsensei.auth.permissions import Permission
@@ -17,7 +18,7 @@ from scriptsensei.results.listing import ResultFilters, list_results
 from scriptsensei.review.schemas import DecisionOut, ResultDecision, ResultUpdate
 from scriptsensei.review.service import decide_on_result
 
-router = APIRouter(tags=["extraction results"])
+router = APIRouter(tags=["extraction results"], dependencies=[Depends(refuse_nul_characters)])
 
 
 @router.get(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses
 from scriptsensei.audit.service import record
 from scriptsensei.auth.dependencies import require
@@ -24,7 +25,7 @@ from scriptsensei.review.schemas import (
 )
 from scriptsensei.review.service import ReviewOutcome
 
-router = APIRouter(tags=["review"])
+router = APIRouter(tags=["review"], dependencies=[Depends(refuse_nul_characters)])
 
 REVIEW = require(Permission.PRESCRIPTIONS_REVIEW)
 READ = require(Permission.PRESCRIPTIONS_READ)
