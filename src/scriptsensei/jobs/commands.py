@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 
 import structlog
 import typer
@@ -13,29 +14,35 @@ from scriptsensei.core.commands import load_settings
 from scriptsensei.core.settings import Settings
 from scriptsensei.extraction.cpu_pool import shutdown_shared_pools
 from scriptsensei.jobs.component import build_worker
+from scriptsensei.jobs.sqlite_watch import sqlite_path, watch_database_file
 
 log = structlog.get_logger(__name__)
+
+
+def _watch_sqlite(settings: Settings, wake: Callable[[], None]) -> asyncio.Task[None] | None:
+    """On SQLite, commits of other processes (the web app) are seen on the database file."""
+    path = None if settings.is_postgres else sqlite_path(settings.resolved_database_url)
+    if path is None:
+        return None
+    return asyncio.create_task(watch_database_file(path, wake), name="sqlite-watch")
 
 
 async def run_worker(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then shut down gracefully."""
     runtime = await start_runtime(settings)  # applies pending migrations first
-    if not settings.is_postgres:
-        log.warning(
-            "worker_on_sqlite",
-            detail="a separate worker process is not woken by another process's commits on "
-            "SQLite; run workers embedded in the web process instead",
-        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     worker = build_worker(runtime)
     await worker.start()
+    watcher = _watch_sqlite(settings, worker.wake)
     try:
         await stop.wait()
         log.info("worker_stopping", grace_seconds=settings.shutdown_grace_seconds)
     finally:
+        if watcher is not None:
+            watcher.cancel()
         await worker.stop()
         await asyncio.to_thread(shutdown_shared_pools)
         await runtime.db.dispose()
