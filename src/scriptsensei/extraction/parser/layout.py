@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from scriptsensei.extraction.engine import BoundingBox
 from scriptsensei.extraction.ocr.lines import OcrLine, PageGeometry
 from scriptsensei.extraction.parser.orientation import detect_turn, to_page, to_reading
+from scriptsensei.extraction.parser.skew import deskew
 
 # Two boxes share a row when they overlap by this share of the shorter box's height.
 ROW_OVERLAP = 0.5
@@ -28,6 +29,7 @@ class Segment:
     x1: float
     y1: float
     turn: int = 0  # coordinates are in the reading frame of a page turned this much
+    shear: float = 0.0  # y was moved by -shear * (x_center - 0.5) to undo a skew
 
     @property
     def height(self) -> float:
@@ -99,7 +101,8 @@ def build_rows(lines: Sequence[OcrLine], pages: Sequence[PageGeometry]) -> list[
         on_page = [line for line in lines if line.page == page and line.text.strip()]
         size = geometry.get(page, PageGeometry(page, 1, 1))
         turn = _page_turn(on_page, size)
-        rows.extend(_rows_of_page([to_segment(line, size, turn) for line in on_page]))
+        segments = deskew([to_segment(line, size, turn) for line in on_page])
+        rows.extend(_rows_of_page(segments))
     return rows
 
 
@@ -158,9 +161,12 @@ def _fits(row: Row, segment: Segment) -> bool:
     )
 
 
-def page_box(turn: int, x0: float, y0: float, x1: float, y1: float) -> BoundingBox:
+def page_box(
+    turn: int, x0: float, y0: float, x1: float, y1: float, shear: float = 0.0
+) -> BoundingBox:
     """A reading-frame box as fractions of the page as given."""
-    px0, py0, px1, py1 = to_page((x0, y0, x1, y1), turn)
+    shift = shear * ((x0 + x1) / 2 - 0.5)
+    px0, py0, px1, py1 = to_page((x0, y0 + shift, x1, y1 + shift), turn)
     return BoundingBox(x0=round(px0, 4), y0=round(py0, 4), x1=round(px1, 4), y1=round(py1, 4))
 
 
@@ -174,6 +180,7 @@ def union_box(segments: Iterable[Segment]) -> BoundingBox | None:
         min(s.y0 for s in items),
         max(s.x1 for s in items),
         max(s.y1 for s in items),
+        items[0].shear,
     )
 
 
@@ -199,4 +206,5 @@ def part_box(segment: Segment, start: int, end: int) -> BoundingBox:
         segment.y0,
         segment.x0 + width * min(end, length) / length,
         segment.y1,
+        segment.shear,
     )
