@@ -36,6 +36,7 @@ REPLAY_LIMIT = 1000  # more missed events than this: the client is told to reloa
 MAX_CLIENT_MESSAGE_CHARS = 1024
 CLOSE_TIMEOUT_SECONDS = 2.0
 SENT_SEQS_KEPT = 4 * REPLAY_LIMIT
+MAX_SEQ = 2**63 - 1  # the events table's bigint
 
 Replay = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
 
@@ -58,18 +59,13 @@ def timestamp() -> str:
 
 
 def parse_since(raw: Any) -> int:
-    """A client's `since`: a non-negative event sequence number."""
-    if isinstance(raw, bool):
-        raise ClientMessageError("`since` must be a non-negative integer sequence number.")
-    try:
-        since = int(raw)
-    except (TypeError, ValueError):
-        raise ClientMessageError(
-            "`since` must be a non-negative integer sequence number."
-        ) from None
-    if since < 0:
-        raise ClientMessageError("`since` must be a non-negative integer sequence number.")
-    return since
+    """A client's `since`: a non-negative event sequence number (an integer, or its digits
+    as text, as in `?since=42`)."""
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 19:
+        raw = int(raw)
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= MAX_SEQ:
+        return raw
+    raise ClientMessageError("`since` must be a non-negative integer sequence number.")
 
 
 class MessageEncoder:
