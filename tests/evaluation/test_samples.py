@@ -24,14 +24,16 @@ def test_pairs_are_loaded_in_name_order_with_categories(tmp_path: Path) -> None:
     _write(tmp_path, "c", {"degraded": False, "rotation": 0, "handwriting": True})
     _write(tmp_path, "d", {"degraded": False, "rotation": 0, "handwriting": False})
     _write(tmp_path, "e")
+    _write(tmp_path, "f", {"degraded": True, "handwriting": True})
     (tmp_path / "orphan.png").write_bytes(b"")  # no truth: not a sample
     samples = load_samples(tmp_path)
     assert [(s.name, s.category) for s in samples] == [
         ("a", "rotated"),
         ("b", "photo"),
-        ("c", "handwriting"),
+        ("c", "clean-handwriting"),
         ("d", "clean"),
         ("e", "unknown"),
+        ("f", "photo-handwriting"),
     ]
     assert samples[0].truth["vitals.pulse"] == "72"
     assert len(load_samples(tmp_path, limit=2)) == 2

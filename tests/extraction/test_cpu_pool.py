@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +63,49 @@ def test_shared_pool_is_one_per_size() -> None:
         assert shared_pool(1) is not shared_pool(2)
     finally:
         shutdown_shared_pools()
+
+
+KILLED_PARENT = """
+import asyncio, sys
+from scriptsensei.extraction.cpu_pool import CpuPool
+from tests.extraction import pool_tasks
+
+async def main():
+    pool = CpuPool(1)
+    print("worker", await pool.run(pool_tasks.worker_pid), flush=True)
+    await asyncio.sleep(60)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(KILLED_PARENT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    assert parent.stdout is not None
+    line = ""
+    while not line.startswith("worker "):  # log lines may come first
+        line = parent.stdout.readline()
+        assert line, "the parent exited before reporting its worker"
+    worker = int(line.split()[1])
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker)

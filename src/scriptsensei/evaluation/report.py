@@ -8,7 +8,15 @@ from typing import Any
 
 from scriptsensei.evaluation.harness import Evaluation
 
-CATEGORIES = ("clean", "handwriting", "rotated", "photo", "unknown")
+CATEGORIES = (
+    "clean",
+    "clean-handwriting",
+    "rotated",
+    "rotated-handwriting",
+    "photo",
+    "photo-handwriting",
+    "unknown",
+)
 
 
 def as_json(evaluation: Evaluation) -> dict[str, Any]:

@@ -24,7 +24,7 @@ class Sample:
     name: str
     image: Path
     truth: dict[str, str | None]  # flattened `extractedData`
-    category: str  # clean, handwriting, rotated or photo
+    category: str  # clean, rotated or photo; with -handwriting for handwriting-like fonts
 
 
 def load_samples(directory: Path, limit: int | None = None) -> list[Sample]:
@@ -62,8 +62,5 @@ def _category(image: Path) -> str:
     if not meta_path.is_file():
         return "unknown"
     meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("degraded"):
-        return "photo"
-    if meta.get("rotation"):
-        return "rotated"
-    return "handwriting" if meta.get("handwriting") else "clean"
+    kind = "photo" if meta.get("degraded") else "rotated" if meta.get("rotation") else "clean"
+    return f"{kind}-handwriting" if meta.get("handwriting") else kind

@@ -12,6 +12,7 @@ import asyncio
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,8 +30,23 @@ T = TypeVar("T")
 _SINGLE_THREAD_ENV = {"OMP_THREAD_LIMIT": "1", "OMP_NUM_THREADS": "1"}
 
 
+ORPHAN_CHECK_SECONDS = 1.0
+
+
 def _init_worker() -> None:
     os.environ.update(_SINGLE_THREAD_ENV)
+    watchdog = threading.Thread(
+        target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watchdog", daemon=True
+    )
+    watchdog.start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """A worker whose parent was killed (SIGKILL, OOM) would otherwise live on, holding
+    its models in memory; it notices the new parent and exits."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)
 
 
 def pool_size(requested: int) -> int:
