@@ -21,10 +21,3 @@ def create_line(
     """One OCR box whose width follows its text, top-left at (x, y) pixels."""
     w = width if width is not None else len(text) * CHAR_WIDTH
     return OcrLine(text, confidence, page, x, y, x + w, y + LINE_HEIGHT)
-
-
-def create_column(
-    texts: list[str], x: float, y: float, *, gap: float = 36, **kw: float
-) -> list[OcrLine]:
-    """Lines stacked one under another, `gap` pixels apart."""
-    return [create_line(t, x, y + i * gap, **kw) for i, t in enumerate(texts)]  # type: ignore[arg-type]

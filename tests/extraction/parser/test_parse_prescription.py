@@ -13,8 +13,8 @@ from tests.extraction.parser.factories import PAGE, create_line
 
 
 def _letterhead_page(confidence: float = 0.95) -> list[OcrLine]:
-    def line(text: str, x: float, y: float, **kw: float) -> OcrLine:
-        return create_line(text, x, y, confidence=confidence, **kw)
+    def line(text: str, x: float, y: float) -> OcrLine:
+        return create_line(text, x, y, confidence=confidence)
 
     return [
         line("Sunrise Family Clinic", 350, 30),
