@@ -150,6 +150,22 @@ def test_review_side_by_side_highlight_keyboard_correction_and_approval(
     )
     expect(watcher.locator("#decisions")).to_contain_text(CORRECTION)  # the other tab, live
 
+    page.keyboard.press("n")  # the next field needing review...
+    target = page.locator("tr.field.current")
+    expect(target).to_have_attribute("data-needs-review", "true")
+    field = target.get_attribute("data-field")
+    page.keyboard.press("a")  # ...whose consensus value is accepted with one key
+    expect(page.locator("#decisions tbody tr")).to_have_count(2)
+    expect(page.locator("#decisions")).to_contain_text(str(field))
+
+    page.get_by_role("button", name="Zoom in").click()
+    expect(page.locator("#zoom-level")).to_have_text("125 %")
+    page.locator("tr.field").first.click()
+    page.keyboard.press("r")
+    expect(page.locator("#zoom-level")).to_have_text("125 %, rotated 90°")
+    page.keyboard.press("0")
+    expect(page.locator("#zoom-level")).to_have_text("100 %")
+
     page.keyboard.press("?")
     expect(page.locator("#help-overlay")).to_be_visible()
     expect(page.locator("#help-overlay")).to_contain_text("Next field that needs review")
