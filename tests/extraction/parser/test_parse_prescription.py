@@ -183,3 +183,17 @@ def test_two_column_header_read_as_one_line(lexicon: DrugLexicon) -> None:
     assert values["clinicDetails.contactNumbers"] == "049-2829 7341, 77713 38793"
     assert values["doctorDetails.registrationNo"] == "TNMC 59599"
     assert values["clinicDetails.email"] == "appointments@lifelineclinic.com"
+
+
+def test_labelled_values_are_cut_to_the_shape_of_their_field(lexicon: DrugLexicon) -> None:
+    lines = [
+        create_line("Reg. No. TNMC 59599 Dermatologist MBBS, DCH", 50, 40),
+        create_line("56, Residency Road, Kochi - 682011 Healthway Clinic", 50, 80),
+        create_line("Ph: c w -.com", 50, 120),
+        create_line("Mobile 98765 43210", 600, 1300),
+    ]
+    values = {f.path: f.value for f in parse_prescription(lines, [PAGE], lexicon)}
+    assert values["doctorDetails.registrationNo"] == "TNMC 59599"
+    assert values["clinicDetails.address"] == "56, Residency Road, Kochi - 682011"
+    # a labelled phone with no number in it gives way to a number found elsewhere
+    assert values["clinicDetails.contactNumbers"] == "98765 43210"

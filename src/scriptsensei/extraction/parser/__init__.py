@@ -19,7 +19,7 @@ from scriptsensei.extraction.parser.assemble import (
     repair_identifiers,
     scalar_fields,
     split_age_gender,
-    tidy_contacts,
+    tidy_shapes,
 )
 from scriptsensei.extraction.parser.found import Found
 from scriptsensei.extraction.parser.labelled import labelled_values
@@ -49,9 +49,10 @@ def parse_rows(rows: Sequence[Row], lexicon: DrugLexicon) -> list[FieldValue]:
     skip = headers | medication_rows | vitals_rows
     values = {**labelled_values(rows, skip), **vitals}
     split_age_gender(values)
-    _add_unlabelled(values, rows, skip)
     repair_identifiers(values)
-    tidy_contacts(values)
+    tidy_shapes(values)
+    _add_unlabelled(values, rows, skip)
+    tidy_shapes(values)
     return scalar_fields(values) + medication_fields(entries)
 
 

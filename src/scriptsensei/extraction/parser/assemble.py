@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from scriptsensei.extraction.engine import FieldValue
 from scriptsensei.extraction.fields import MEDICATION_KEYS, medication_path, scalar_paths
-from scriptsensei.extraction.parser.contacts import EMAIL_RE, phones_in, plus_country_code
+from scriptsensei.extraction.parser.contacts import (
+    EMAIL_RE,
+    WEBSITE_RE,
+    phones_in,
+    plus_country_code,
+)
 from scriptsensei.extraction.parser.found import Found
 from scriptsensei.extraction.parser.labelled import AGE_GENDER_RE
 from scriptsensei.extraction.parser.medications import MedicationEntry
@@ -43,17 +49,47 @@ def repair_identifiers(values: dict[str, Found]) -> None:
             values[path] = replace(found, value=repair_identifier(found.value))
 
 
-def tidy_contacts(values: dict[str, Found]) -> None:
-    """A labelled contact value may run into the next item of its line ("Ph: 98765 43210 |
-    www.x.in"): keep only what has the shape of the field."""
+def tidy_shapes(values: dict[str, Found]) -> None:
+    """A labelled value may run into the next item of its line ("Ph: 98765 43210 | www.x.in",
+    "Reg. No. TNMC 59599 Dermatologist"): keep only what has the shape of the field, and
+    drop a labelled value with no such shape so that an unlabelled reading can stand."""
     for path, extract in (
         ("clinicDetails.contactNumbers", _phones_only),
         ("clinicDetails.email", _email_only),
+        ("clinicDetails.website", _website_only),
+        ("doctorDetails.registrationNo", _registration_only),
+        ("clinicDetails.address", _address_only),
     ):
         found = values.get(path)
-        cleaned = extract(found.value) if found else None
-        if found is not None and cleaned:
+        if found is None:
+            continue
+        cleaned = extract(found.value)
+        if cleaned:
             values[path] = replace(found, value=cleaned)
+        else:
+            del values[path]
+
+
+_REGISTRATION = re.compile(r"^(?:[A-Z]{2,5}[\s/\-.]*)?\d[\d\s/\-]*\d|^[A-Z]{2,5}[\s/\-]*\d+")
+_ADDRESS_END = re.compile(r"^(.*?\b\d{6})\b(?=\s+[A-Z][a-z])")
+
+
+def _registration_only(text: str) -> str | None:
+    m = _REGISTRATION.match(text.strip())
+    if m:
+        return m[0].strip()
+    return text if re.search(r"\d", text) else None  # an unusual format, kept as read
+
+
+def _address_only(text: str) -> str | None:
+    # an Indian address ends with its PIN code; words after it belong to something else
+    m = _ADDRESS_END.match(text)
+    return m[1] if m else text
+
+
+def _website_only(text: str) -> str | None:
+    m = WEBSITE_RE.search(text)
+    return m[0].rstrip(".") if m else None
 
 
 def _phones_only(text: str) -> str | None:
