@@ -104,6 +104,7 @@ async def test_newer_schema_revision_keeps_every_row(
     print(f"redeploy: {len(before)} tables, {rows} rows, equal checksums after revision 9999")
 
 
+@pytest.mark.slow  # tests/guard covers the same in one process; this is the real thing
 async def test_redeploy_onto_an_empty_database_pauses_writes(
     deployment: Deployment, processes: list[AppProcess], postgres_template: str
 ) -> None:
