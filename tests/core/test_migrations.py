@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
+from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.models import Base, ExtractionConfig, ExtractionResult, Prescription
 from tests.conftest import make_settings
 from tests.support import databases
@@ -69,11 +70,11 @@ async def test_upgrade_again_changes_nothing(empty_url: str, tmp_path: Path) -> 
     try:
         await migrate.upgrade(db)
         before = await _snapshot(db)
-        async with db.transaction() as session:
+        async with unit_of_work(db) as session:
             configs_before = (await session.execute(select(ExtractionConfig))).scalars().all()
         await migrate.upgrade(db)
         assert await _snapshot(db) == before
-        async with db.transaction() as session:
+        async with unit_of_work(db) as session:
             configs_after = (await session.execute(select(ExtractionConfig))).scalars().all()
         assert [c.id for c in configs_after] == [c.id for c in configs_before]
     finally:
@@ -84,12 +85,12 @@ async def test_default_config_inserted_once_and_never_again(empty_url: str, tmp_
     db = _database(empty_url, tmp_path)
     try:
         await migrate.upgrade(db)
-        async with db.transaction() as session:
+        async with unit_of_work(db) as session:
             configs = (await session.execute(select(ExtractionConfig))).scalars().all()
             assert [(c.name, c.is_default) for c in configs] == [("Default Configuration", True)]
             await session.delete(configs[0])
         await migrate.upgrade(db)
-        async with db.transaction() as session:
+        async with unit_of_work(db) as session:
             assert (await session.execute(select(ExtractionConfig))).first() is None
     finally:
         await db.dispose()
@@ -169,7 +170,7 @@ async def test_adopts_the_earlier_apps_database_keeping_every_row(tmp_path: Path
 
 
 async def _assert_legacy_readable_through_models(db: Database) -> None:
-    async with db.transaction() as session:
+    async with unit_of_work(db) as session:
         rx = await session.get(Prescription, "11111111-1111-4111-8111-111111111111")
         assert rx is not None
         assert rx.file_name == "rx-0001.jpg"
