@@ -72,6 +72,9 @@ def test_upload_three_and_watch_them_complete_in_another_tab(
     queue.goto("/queue")
     expect_live(queue)
     queue.evaluate("window.__sameDocument = true")
+    history = context.new_page()
+    history.goto("/history")
+    expect_live(history)
 
     upload = context.new_page()
     upload.goto("/upload")
@@ -103,6 +106,10 @@ def test_upload_three_and_watch_them_complete_in_another_tab(
     assert queue.evaluate("window.__sameDocument") is True  # updated live, never reloaded
     for name in (p.name for p in samples):
         expect(queue.locator("#queue-body")).to_contain_text(name)
+    expect(history.locator("#history-new")).to_contain_text("3 new prescription(s)")
+    history.get_by_role("link", name="Show the newest").click()
+    expect(history.locator("#history-table tbody tr")).to_have_count(3)
+    history.close()
     queue.close()
     upload.close()
 

@@ -52,8 +52,16 @@
     var button = event.target.closest("[data-bulk]");
     if (button) { bulk(button.getAttribute("data-bulk")); }
   });
+  var arrived = 0;
+  function announceNew() {
+    arrived += 1;
+    document.getElementById("history-new-count").textContent = String(arrived);
+    document.getElementById("history-new").hidden = false;
+  }
+
   document.addEventListener("ss:event", function (event) {
     var message = event.detail;
+    if (message.type === "prescription_created") { announceNew(); return; }
     var tr = message.prescriptionId && document.getElementById("rx-" + message.prescriptionId);
     if (!tr) { return; }
     if (message.type === "prescription_deleted") { tr.remove(); updateBar(); return; }
