@@ -70,7 +70,7 @@ async def test_sigterm_releases_the_run_and_exits_cleanly(
     db: Database, settings: Settings, database_url: str, tmp_path: Path
 ) -> None:
     plugins = plugin_dir(tmp_path / "plugins")
-    await create_and_enqueue(db, settings, ["sleepy"])
+    rx_id, _ = await create_and_enqueue(db, settings, ["sleepy"])
     env = worker_env(database_url, settings.data_dir, plugins, shutdown_grace_seconds="0.5")
     env["FAKE_ENGINE_SECONDS"] = "120"
     with worker_process(env, tmp_path / "worker.log") as worker:
@@ -84,7 +84,11 @@ async def test_sigterm_releases_the_run_and_exits_cleanly(
         assert await asyncio.to_thread(worker.wait, 30) == 0
     async with db.sessions() as session:
         run = (await session.execute(select(EngineRun))).scalar_one()
+        status = await session.scalar(
+            select(Prescription.processing_status).where(Prescription.id == rx_id)
+        )
     assert (run.status, run.attempts, run.lease_owner) == ("queued", 0, None)
+    assert status == "queued"
 
 
 async def test_two_worker_processes_process_fifty_prescriptions_exactly_once(

@@ -32,6 +32,7 @@ class JobsListener:
         self.dsn = asyncpg_dsn(db)
         self.on_wake = on_wake
         self.connected = asyncio.Event()  # set while LISTENing (tests wait for it)
+        self.connections = 0  # successful connections so far: more than one = reconnected
 
     def _notified(self, *_args: Any) -> None:
         self.on_wake()
@@ -42,6 +43,7 @@ class JobsListener:
         try:
             conn.add_termination_listener(lambda _conn: lost.set())
             await conn.add_listener(JOBS_CHANNEL, self._notified)
+            self.connections += 1
             self.connected.set()
             log.info("jobs_listener_connected")
             self.on_wake()  # notifications sent while we were not listening are lost

@@ -18,7 +18,7 @@ from scriptsensei.events.types import EventType
 from scriptsensei.extraction.engine import EngineResult
 from scriptsensei.extraction.normalize import normalize_value
 from scriptsensei.jobs.claim import ClaimedRun
-from scriptsensei.jobs.progress import count_engine, report_engine
+from scriptsensei.jobs.progress import count_engine, report_engine, requeue_if_untouched
 from scriptsensei.jobs.rollup import roll_up
 from scriptsensei.jobs.wakeup import wake_workers
 from scriptsensei.models import EngineRun, ExtractionResult
@@ -203,6 +203,8 @@ async def release_runs(session: AsyncSession, claimed: Sequence[ClaimedRun]) -> 
         ):
             released += 1
     if released:
+        for processing_run_id in {run.processing_run_id for run in claimed}:
+            await requeue_if_untouched(session, processing_run_id)
         await wake_workers(session)
     return released
 

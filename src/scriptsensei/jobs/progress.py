@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scriptsensei.events.publish import publish
 from scriptsensei.events.types import EventType
 from scriptsensei.jobs.claim import ClaimedRun
-from scriptsensei.models import Prescription, ProcessingRun
+from scriptsensei.models import EngineRun, Prescription, ProcessingRun
 from scriptsensei.models.types import utcnow
 
 
@@ -149,4 +149,34 @@ async def mark_processing(session: AsyncSession, claimed: ClaimedRun) -> Claimed
         claimed.owner,
         tuple(run.selected_fields or ()),
         dict(run.custom_prompts or {}),
+    )
+
+
+async def requeue_if_untouched(session: AsyncSession, processing_run_id: str) -> None:
+    """After a shutdown gave every engine of a run back to the queue, the run and its
+    prescription read `queued` again rather than `processing` with nobody on it."""
+    started = exists().where(
+        EngineRun.processing_run_id == processing_run_id, EngineRun.status != "queued"
+    )
+    result = await session.execute(
+        update(ProcessingRun)
+        .where(
+            ProcessingRun.id == processing_run_id, ProcessingRun.status == "processing", ~started
+        )
+        .values(status="queued", started_at=None)
+        .returning(ProcessingRun.prescription_id, ProcessingRun.created_at)
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    if row is None:
+        return
+    await session.execute(
+        update(Prescription)
+        .where(
+            Prescription.id == row.prescription_id,
+            Prescription.processing_status == "processing",
+            is_latest_run(row.prescription_id, row.created_at),
+        )
+        .values(processing_status="queued", status_changed_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
