@@ -48,7 +48,7 @@ async def test_killed_worker_and_web_process_lose_nothing(
     await gather_ready(web, worker)
     url = deployment.database_url
     key = await admin_key(url, deployment.data_dir)
-    seeds, accepted = list(range(total)), []
+    seeds, accepted = list(range(total)), list[str]()
     uploading = asyncio.create_task(_upload_all(web.url, key, seeds, accepted))
 
     # The worker dies holding leases, after some work is done.

@@ -40,7 +40,8 @@ async def admin_key(url: str, data_dir: Path) -> str:
     db = Database(make_settings(url, data_dir))
     try:
         async with unit_of_work(db) as session:
-            return (await create_api_key(session, "reliability", Role.ADMIN)).key
+            created = await create_api_key(session, "reliability", Role.ADMIN)
+            return str(created.key)
     finally:
         await db.dispose()
 
