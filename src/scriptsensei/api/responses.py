@@ -23,8 +23,9 @@ _ERROR_TEXT = {
     503: "The database or storage is unavailable; retry shortly.",
 }
 
-# What every authenticated endpoint can answer besides its own errors.
-AUTH_ERRORS = (401, 403, 503)
+# What every authenticated endpoint can answer besides its own errors (400: a NUL
+# character anywhere in the request, refused by `api.guards`).
+AUTH_ERRORS = (400, 401, 403, 503)
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -22,7 +22,7 @@ router = APIRouter(tags=["audit"])
     "/api/audit",
     response_model=AuditPage,
     summary="Audit entries, newest first; pass nextCursor as cursor for the next page",
-    responses=error_responses(400, 401, 403),
+    responses=error_responses(400, 401, 403, 422),
 )
 async def audit_log(
     response: Response,

@@ -73,8 +73,15 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
 
+# Starlette's answer to a JSON body that is not even UTF-8 text; FastAPI answers every
+# other unreadable body with a 422, so this one is rendered the same way.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+        return _json_error(422, "invalid_request", "The request body is not valid JSON text.")
     error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return _json_error(exc.status_code, error, str(exc.detail), getattr(exc, "headers", None))
 

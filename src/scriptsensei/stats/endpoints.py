@@ -68,7 +68,7 @@ class StatsOut(BaseModel):
     "/api/stats",
     response_model=StatsOut,
     summary="Counts per status, per-engine success, time and cost, review backlog",
-    responses=error_responses(400),
+    responses=error_responses(400, 422),
 )
 async def stats(
     since: str | None = Query(None, max_length=40, description="Engine figures from this time"),
