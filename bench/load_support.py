@@ -70,7 +70,8 @@ async def api_key(database: str, role: Role) -> str:
     db = Database(settings_for(database, Path(tempfile.gettempdir())))
     try:
         async with unit_of_work(db) as session:
-            return (await create_api_key(session, f"load-{role}", role)).key
+            key: str = (await create_api_key(session, f"load-{role}", role)).key
+            return key
     finally:
         await db.dispose()
 

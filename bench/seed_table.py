@@ -29,6 +29,7 @@ import asyncpg
 import httpx
 import ws_idle
 from live_support import (
+    STATS_FLUSH_SECONDS,
     ServerProcess,
     fresh_database,
     percentile,
@@ -92,9 +93,7 @@ async def websocket_phase(
     """(b): browsers connected before the window and held through it."""
     records = Records()
     stagger = 5.0
-    deadline = (
-        time.monotonic() + 2 * ws_idle.STATS_FLUSH_SECONDS + args.seconds + DRAIN_SECONDS + 30
-    )
+    deadline = time.monotonic() + 2 * STATS_FLUSH_SECONDS + args.seconds + DRAIN_SECONDS + 30
     browsers = [
         asyncio.create_task(browser(server, keys["viewer"], deadline, records, stagger))
         for _ in range(args.clients)

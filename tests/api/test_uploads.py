@@ -165,6 +165,15 @@ async def test_upload_options_are_checked(operator_client: httpx.AsyncClient) ->
     assert chosen.json()["prescriptions"][0]["enginesTotal"] == 1
 
 
+async def test_unknown_config_is_404_and_nothing_is_written(
+    app: FastAPI, operator_client: httpx.AsyncClient
+) -> None:
+    response = await upload(operator_client, ("a.png", png(1)), configId="no-such-config")
+    assert response.status_code == 404, response.text
+    assert "no extraction config" in response.json()["detail"]
+    assert await _count(app) == 0
+
+
 async def test_viewer_cannot_upload(viewer_client: httpx.AsyncClient) -> None:
     response = await upload(viewer_client, ("a.png", png(1)))
     assert response.status_code == 403

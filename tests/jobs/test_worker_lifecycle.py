@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.settings import Settings
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.extraction.registry import EngineRegistry
+from scriptsensei.jobs import worker as worker_module
 from scriptsensei.jobs.claim import claim_next_run
 from scriptsensei.jobs.worker import Worker
 from scriptsensei.models import EngineRun, ExtractionResult, Prescription, ProcessingRun
@@ -267,3 +269,25 @@ async def wait_for_reconnection(worker: Worker) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the listener did not reconnect")
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite"])
+async def test_the_drug_lexicon_loads_off_the_event_loop_before_the_first_claim(
+    db: Database, settings: Settings, start_worker: StartWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading takes seconds; on the loop it would stall heartbeats past a short lease.
+    loaded_on: list[threading.Thread] = []
+    real = worker_module.get_lexicon
+
+    def recording() -> object:
+        loaded_on.append(threading.current_thread())
+        return real()
+
+    monkeypatch.setattr(worker_module, "get_lexicon", recording)
+    rx_id, _ = await create_and_enqueue(db, settings, ["llm"])
+    await start_worker(FakeEngine("llm"))
+    await wait_until_settled(db)
+
+    assert (await prescription(db, rx_id)).processing_status == "completed"
+    assert len(loaded_on) == 1
+    assert loaded_on[0] is not threading.main_thread()

@@ -23,9 +23,15 @@ pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("db_backend", ["post
 STARTUP = 90.0  # a process importing everything on a busy machine
 
 
-def claims_in(log: Path) -> int:
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    return sum(1 for line in lines if line.get("event") == "engine_run_claimed")
+def logged(logs: list[Path], event: str) -> int:
+    """How many times the worker processes logged `event`."""
+    lines = [
+        json.loads(line)
+        for log in logs
+        for line in log.read_text().splitlines()
+        if line.startswith("{")
+    ]
+    return sum(1 for line in lines if line.get("event") == event)
 
 
 async def running_runs(db: Database) -> int:
@@ -112,8 +118,11 @@ async def test_two_worker_processes_process_fifty_prescriptions_exactly_once(
             assert await asyncio.to_thread(process.wait, 30) == 0
 
     async with db.sessions() as session:
-        attempts = (await session.execute(select(EngineRun.attempts))).scalars().all()
+        runs = (await session.execute(select(EngineRun.status, EngineRun.attempts))).all()
         rows = await session.scalar(select(func.count()).select_from(ExtractionResult))
-    assert sorted(attempts) == [1] * 50
+    assert [status for status, _ in runs] == ["succeeded"] * 50
     assert rows == 50 * len(DEFAULT_VALUES)
-    assert claims_in(logs[0]) + claims_in(logs[1]) == 50
+    # each run's result was recorded once; every claim was an attempt of its own (a
+    # transient database error on a busy machine may legitimately cost one more attempt)
+    assert logged(logs, "engine_run_succeeded") == 50
+    assert logged(logs, "engine_run_claimed") == sum(attempts for _, attempts in runs)

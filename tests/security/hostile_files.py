@@ -83,7 +83,7 @@ def pdf_document(
     width, height = media_box
     page = f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents 3 0 R >>"
     objects.extend(page.encode() for _ in range(pages))
-    return _assemble(objects)
+    return assemble_pdf(objects)
 
 
 def _stream(content: bytes) -> bytes:
@@ -94,7 +94,7 @@ def _stream(content: bytes) -> bytes:
     return head + packed + b"\nendstream"
 
 
-def _assemble(objects: list[bytes]) -> bytes:
+def assemble_pdf(objects: list[bytes]) -> bytes:
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -178,12 +178,6 @@ async def test_a_request_of_good_and_hostile_files_keeps_only_the_good_one(
     assert not any(name.startswith("spool/") for name in after.files)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap: a PDF's compressed content streams are not bounded before rendering. "
-    "A 65 KB PDF inflating to 64 MB of drawing operators costs about 70 s of CPU in intake "
-    "and is then accepted as a blank page.",
-)
 async def test_a_pdf_whose_content_inflates_a_thousandfold_is_refused(
     app: FastAPI, operator_client: httpx.AsyncClient
 ) -> None:

@@ -35,7 +35,7 @@ async def audit_log(
     limit: int = Query(50, ge=1, le=200),
     cursor: str | None = Query(None, max_length=64),
     _: Principal = Depends(require(Permission.AUDIT_VIEW)),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> AuditPage:
     filters = AuditFilter(action, targetType, targetId, actor, since, until)
     entries, next_cursor = await list_entries(session, filters, limit, cursor)

@@ -24,7 +24,7 @@ admin = require(Permission.USERS_MANAGE)
     responses=error_responses(401, 403),
 )
 async def list_keys(
-    _: Principal = Depends(admin), session: AsyncSession = Depends(get_session)
+    _: Principal = Depends(admin), session: AsyncSession = Depends(get_session, scope="function")
 ) -> list[ApiKeyOut]:
     return [ApiKeyOut.of(key) for key in await apikeys.list_api_keys(session)]
 
@@ -40,7 +40,7 @@ async def create_key(
     body: ApiKeyCreate,
     request: Request,
     principal: Principal = Depends(admin),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ApiKeyCreated:
     created_by = principal.id if principal.type == "user" else None
     new = await apikeys.create_api_key(session, body.name, body.role, created_by)
@@ -59,7 +59,7 @@ async def revoke_key(
     key_id: str,
     request: Request,
     principal: Principal = Depends(admin),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     key = await apikeys.revoke_api_key(session, key_id)
     await record(

@@ -99,7 +99,7 @@ async def resolve_principal(connection: HTTPConnection, session: AsyncSession) -
 
 
 async def current_principal(
-    request: Request, session: AsyncSession = Depends(get_session)
+    request: Request, session: AsyncSession = Depends(get_session, scope="function")
 ) -> Principal | None:
     principal = await resolve_principal(request, session)
     request.state.principal = principal  # for access logs and audit helpers

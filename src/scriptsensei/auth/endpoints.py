@@ -39,7 +39,7 @@ async def login(
     body: LoginRequest,
     request: Request,
     response: Response,
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     limiter: LoginRateLimiter = Depends(login_limiter),
     runtime: Runtime = Depends(get_runtime),
 ) -> Me:
@@ -64,7 +64,7 @@ async def login(
 )
 async def logout(
     request: Request,
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     principal: Principal | None = Depends(current_principal),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
@@ -91,7 +91,9 @@ async def me(principal: Principal = Depends(signed_in)) -> Me:
     response_model=SetupStatus,
     summary="Whether the first admin still has to be created",
 )
-async def setup_status(session: AsyncSession = Depends(get_session)) -> SetupStatus:
+async def setup_status(
+    session: AsyncSession = Depends(get_session, scope="function"),
+) -> SetupStatus:
     return SetupStatus(setupNeeded=await setup_needed(session))
 
 
@@ -106,7 +108,7 @@ async def setup(
     body: SetupRequest,
     request: Request,
     response: Response,
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     limiter: LoginRateLimiter = Depends(login_limiter),
     runtime: Runtime = Depends(get_runtime),
 ) -> Me:

@@ -24,7 +24,7 @@ admin = require(Permission.USERS_MANAGE)
     responses=error_responses(401, 403),
 )
 async def list_users(
-    _: Principal = Depends(admin), session: AsyncSession = Depends(get_session)
+    _: Principal = Depends(admin), session: AsyncSession = Depends(get_session, scope="function")
 ) -> list[UserOut]:
     return [UserOut.of(user) for user in await users.list_users(session)]
 
@@ -40,7 +40,7 @@ async def create_user(
     body: UserCreate,
     request: Request,
     principal: Principal = Depends(admin),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> UserOut:
     user = await users.create_user(
         session, body.username, body.password, body.role, body.displayName
@@ -61,7 +61,7 @@ async def update_user(
     body: UserUpdate,
     request: Request,
     principal: Principal = Depends(admin),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> UserOut:
     user = await users.get_user(session, user_id)
     if body.password is not None:

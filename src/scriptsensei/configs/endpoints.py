@@ -30,14 +30,16 @@ def _rules(runtime: Runtime) -> ConfigRules:
 
 @router.get("/api/configs", response_model=list[ConfigOut], responses=error_responses())
 async def list_configs(
-    _: Principal = Depends(READ), session: AsyncSession = Depends(get_session)
+    _: Principal = Depends(READ), session: AsyncSession = Depends(get_session, scope="function")
 ) -> list[ConfigOut]:
     return [ConfigOut.of(c) for c in await service.list_configs(session)]
 
 
 @router.get("/api/configs/{config_id}", response_model=ConfigOut, responses=error_responses(404))
 async def get_config(
-    config_id: str, _: Principal = Depends(READ), session: AsyncSession = Depends(get_session)
+    config_id: str,
+    _: Principal = Depends(READ),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ConfigOut:
     return ConfigOut.of(await service.get_config(session, config_id))
 
@@ -54,7 +56,7 @@ async def create_config(
     request: Request,
     principal: Principal = Depends(MANAGE),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ConfigOut:
     config = await service.create_config(
         session, body.changes(), _rules(runtime), principal, request
@@ -74,7 +76,7 @@ async def update_config(
     request: Request,
     principal: Principal = Depends(MANAGE),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ConfigOut:
     config = await service.update_config(
         session, config_id, body.changes(), _rules(runtime), principal, request
@@ -92,7 +94,7 @@ async def set_default(
     config_id: str,
     request: Request,
     principal: Principal = Depends(MANAGE),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ConfigOut:
     return ConfigOut.of(await service.set_default(session, config_id, principal, request))
 
@@ -107,7 +109,7 @@ async def delete_config(
     config_id: str,
     request: Request,
     principal: Principal = Depends(MANAGE),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> None:
     await service.delete_config(session, config_id, principal, request)
 

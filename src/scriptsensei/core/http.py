@@ -30,7 +30,11 @@ def get_runtime(request: Request) -> Runtime:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the handler returns, else rolled back."""
+    """One transaction per request: committed when the handler returns, else rolled back.
+
+    Declare it as `Depends(get_session, scope="function")` so the commit happens before the
+    response is sent: a commit that fails then becomes the error response, instead of a
+    change the client was told had been saved."""
     async with unit_of_work(get_runtime(request).db) as session:
         yield session
 

@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 from PIL import Image, UnidentifiedImageError
 
 from scriptsensei.documents.errors import CorruptFile, FileRejected, TooManyPages, TooManyPixels
+from scriptsensei.documents.pdf_content import check_pdf_content
 from scriptsensei.documents.types import FileType
 from scriptsensei.extraction.engine import PageImage
 from scriptsensei.extraction.pages import PDF_RENDER_DPI, PageDecodeError, decode_pages
@@ -42,7 +43,8 @@ def _too_many_pixels(width: int, height: int, limits: PageLimits) -> TooManyPixe
 
 
 def check_pdf(path: Path, limits: PageLimits) -> int:
-    """The page count of a PDF, refusing too many pages or pages too large to render."""
+    """The page count of a PDF, refusing too many pages, pages too large to render, or
+    content that inflates like a bomb."""
     try:
         document = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
@@ -56,9 +58,10 @@ def check_pdf(path: Path, limits: PageLimits) -> int:
             w, h = round(width * _PDF_SCALE), round(height * _PDF_SCALE)
             if w * h > limits.max_pixels:
                 raise _too_many_pixels(w, h, limits)
-        return count
     finally:
         document.close()
+    check_pdf_content(path.read_bytes(), limits.max_pixels)
+    return count
 
 
 def check_image(path: Path, limits: PageLimits) -> int:

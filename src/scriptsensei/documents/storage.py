@@ -20,6 +20,7 @@ from typing import IO, Protocol, runtime_checkable
 from scriptsensei.core.settings import Settings
 
 STREAM_CHUNK_BYTES = 256 * 1024
+_TEMP_PREFIX = ".put-"  # a write in flight, renamed over its key once complete
 _KEY_PATTERN = re.compile(r"^[a-z0-9]+(/[a-z0-9][a-z0-9._-]*)+$")
 
 
@@ -67,6 +68,11 @@ class FileStorage(Protocol):
 
     def iter_keys(self, prefix: str = "") -> AsyncIterator[str]: ...
 
+    async def remove_abandoned_writes(self, older_than: float) -> int:
+        """Remove partial writes begun before `older_than` (epoch seconds) that never
+        completed (their process was killed mid-write); returns how many."""
+        ...
+
     def local_path(self, key: str) -> Path | None:
         """A path a web server may send directly, or None for remote backends."""
         ...
@@ -93,7 +99,7 @@ class LocalFileStorage:
         if target.exists():  # content-addressed: the same key holds the same bytes
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=".put-", dir=target.parent)
+        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as out:
                 _write(out, data, source)
@@ -158,6 +164,18 @@ class LocalFileStorage:
         for key in keys:
             if key.startswith(prefix):
                 yield key
+
+    async def remove_abandoned_writes(self, older_than: float) -> int:
+        return await asyncio.to_thread(self._remove_abandoned_writes, older_than)
+
+    def _remove_abandoned_writes(self, older_than: float) -> int:
+        removed = 0
+        for path in self.root.rglob(f"{_TEMP_PREFIX}*") if self.root.is_dir() else []:
+            with contextlib.suppress(FileNotFoundError):
+                if path.is_file() and path.stat().st_mtime < older_than:
+                    path.unlink()
+                    removed += 1
+        return removed
 
     def _walk(self) -> Iterator[str]:
         if not self.root.is_dir():

@@ -74,7 +74,7 @@ async def export_csv(
     principal: Principal = Depends(EXPORT),
     export: ExportRequest = Depends(export_request),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> StreamingResponse:
     await _audit(session, principal, request, export, f"csv-{format}")
     writer = service.long_csv if format == "long" else service.wide_csv
@@ -93,7 +93,7 @@ async def export_json(
     principal: Principal = Depends(EXPORT),
     export: ExportRequest = Depends(export_request),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> StreamingResponse:
     await _audit(session, principal, request, export, format)
     if format == "ndjson":
@@ -112,7 +112,7 @@ async def export_ndjson(
     principal: Principal = Depends(EXPORT),
     export: ExportRequest = Depends(export_request),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> StreamingResponse:
     await _audit(session, principal, request, export, "ndjson")
     return _stream(service.ndjson(runtime.db, export), "application/x-ndjson", "ndjson")

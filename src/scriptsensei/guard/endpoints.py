@@ -36,7 +36,7 @@ async def guard_status(
 async def guard_confirm(
     request: Request,
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     principal: Principal = Depends(require(Permission.BACKUPS_MANAGE)),
 ) -> GuardStatus:
     previous = writes_refused(runtime)

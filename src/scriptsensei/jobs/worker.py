@@ -25,6 +25,7 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.settings import Settings
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.extraction.cpu_pool import pool_size
+from scriptsensei.extraction.lexicon import get_lexicon
 from scriptsensei.extraction.registry import EngineRegistry
 from scriptsensei.jobs.claim import (
     ClaimedRun,
@@ -135,20 +136,21 @@ class Worker:
         async with self._write_turn(), unit_of_work(self.db) as session:
             return await action(session)
 
-    async def _record(self, action: Callable[[AsyncSession], Awaitable[bool]]) -> None:
+    async def _record(self, action: Callable[[AsyncSession], Awaitable[bool]]) -> bool:
         """Record an outcome, retrying while the database is unreachable (up to a lease:
         after that another worker takes the run over and this result is discarded)."""
         deadline = asyncio.get_running_loop().time() + self.lease_seconds
         delay = 0.2
         while True:
             try:
-                if not await self._transaction(action):
-                    log.warning("engine_run_lease_lost_result_discarded", worker=self.name)
-                return
+                if await self._transaction(action):
+                    return True
+                log.warning("engine_run_lease_lost_result_discarded", worker=self.name)
+                return False
             except _DB_ERRORS as exc:
                 if asyncio.get_running_loop().time() + delay > deadline:
                     log.error("engine_run_outcome_not_recorded", error=str(exc))
-                    return
+                    return False
                 log.warning("engine_run_outcome_retry", error=str(exc), retry_in=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -192,6 +194,10 @@ class Worker:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _claim_loop(self) -> None:
+        # Every roll-up normalises drug names against the lexicon. Loaded lazily, its
+        # seconds of loading would run on the event loop and stall heartbeats long enough
+        # for a short lease to expire; loaded here, in a thread, before the first claim.
+        await asyncio.to_thread(get_lexicon)
         failures = 0
         while not self._stopping:
             try:
@@ -245,8 +251,8 @@ class Worker:
                 )
             )
         else:
-            await self._record(lambda s: record_success(s, claimed, outcome))
-            log.info("engine_run_succeeded", run=claimed.id, engine=claimed.engine_name)
+            if await self._record(lambda s: record_success(s, claimed, outcome)):
+                log.info("engine_run_succeeded", run=claimed.id, engine=claimed.engine_name)
 
     # -- leases -----------------------------------------------------------------------------
     async def _heartbeat_loop(self) -> None:

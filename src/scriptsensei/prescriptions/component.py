@@ -1,5 +1,6 @@
-"""Start-up housekeeping for intake: files left in storage by a process that died between
-storing an upload and committing its rows are swept in the background."""
+"""Housekeeping for intake: files left in storage by a process that died between storing
+an upload and committing its rows are swept in the background at start-up; clean-ups that
+waited for the database are stopped at shutdown."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scriptsensei.core.runtime import Runtime
 from scriptsensei.documents.component import storage_of
-from scriptsensei.prescriptions.orphans import sweep_orphans
+from scriptsensei.prescriptions.orphans import close_deferred_cleanup, sweep_orphans
 
 log = structlog.get_logger(__name__)
 
@@ -30,9 +31,11 @@ async def _sweep(runtime: Runtime) -> None:
 @asynccontextmanager
 async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
     task = asyncio.create_task(_sweep(runtime), name="orphan-sweep")
+    storage = storage_of(runtime)
     try:
         yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await close_deferred_cleanup(storage)

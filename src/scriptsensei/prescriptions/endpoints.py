@@ -102,7 +102,7 @@ async def list_all(
     includeData: bool = Query(True, description="false: extractedData is null (lighter)"),
     _: Principal = Depends(READ),
     filters: PrescriptionFilters = Depends(prescription_filters),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> list[PrescriptionOut]:
     page = await list_prescriptions(session, filters, cursor, limit, with_data=includeData)
     set_next_page(request, response, page.next_cursor)
@@ -116,7 +116,7 @@ async def list_all(
     summary="Upload files (field `files`): 201 all accepted, 207 some, 4xx none",
     responses={
         207: {"model": UploadResult, "description": "Some files were rejected (see files)"},
-        **error_responses(400, 413, 415, 422),
+        **error_responses(400, 404, 413, 415, 422),
     },
     openapi_extra=_MULTIPART_BODY,
 )
@@ -124,7 +124,7 @@ async def upload(
     request: Request,
     principal: Principal = Depends(PROCESS),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     await session.commit()  # no transaction held open while files arrive
     async with upload_form(request, runtime.settings) as form:
@@ -150,7 +150,7 @@ async def upload_and_process(
     request: Request,
     principal: Principal = Depends(PROCESS),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     await session.commit()
     async with upload_form(request, runtime.settings) as form:
@@ -169,7 +169,7 @@ async def get_one(
     prescription_id: str,
     request: Request,
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> PrescriptionWithResults:
     detail = await service.get_prescription(session, prescription_id)
     await _audit_read(session, principal, request, prescription_id, "prescription")
@@ -189,7 +189,7 @@ async def get_detail(
     prescription_id: str,
     request: Request,
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> PrescriptionDetailOut:
     view = await review_view(session, prescription_id)
     await _audit_read(session, principal, request, prescription_id, "detail")
@@ -231,7 +231,7 @@ async def first_page_image(
     request: Request,
     principal: Principal = Depends(READ),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     return await _image(request, session, runtime, principal, prescription_id, 0)
 
@@ -248,7 +248,7 @@ async def page_image(
     request: Request,
     principal: Principal = Depends(READ),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     if not 1 <= page <= MAX_PAGE_NUMBER:
         raise NotFound(f"Page {page} does not exist; pages are numbered from 1.")
@@ -282,7 +282,7 @@ async def process(
     body: ProcessRequest | None = None,
     principal: Principal = Depends(PROCESS),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> RunQueued:
     options = _process_options(body, principal)
     run = await service.process(session, service_context(runtime), prescription_id, options)
@@ -316,7 +316,7 @@ async def reprocess(
     body: ProcessRequest | None = None,
     principal: Principal = Depends(PROCESS),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> RunQueued:
     options = _process_options(body, principal)
     run = await service.reprocess(session, service_context(runtime), prescription_id, options)
@@ -338,7 +338,7 @@ async def retry(
     request: Request,
     principal: Principal = Depends(PROCESS),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> RunQueued:
     ctx = service_context(runtime)
     run = await service.retry(session, ctx, prescription_id, requested_by=principal.name)
@@ -358,7 +358,7 @@ async def cancel(
     prescription_id: str,
     request: Request,
     principal: Principal = Depends(PROCESS),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> RunQueued:
     run = await service.cancel(session, prescription_id, requested_by=principal.name)
     await _audit_change(
@@ -379,7 +379,7 @@ async def delete(
     request: Request,
     principal: Principal = Depends(DELETE),
     runtime: Runtime = Depends(get_runtime),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Deleted:
     await service.delete(session, service_context(runtime), prescription_id)
     await _audit_change(session, principal, request, "prescription.delete", prescription_id)

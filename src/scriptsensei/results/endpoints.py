@@ -36,7 +36,7 @@ async def list_all(
     cursor: str | None = Query(None, max_length=300),
     limit: int | None = Query(None, description="Default 50, at most 200"),
     _: Principal = Depends(require(Permission.PRESCRIPTIONS_READ)),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> list[ExtractionResultOut]:
     filters = ResultFilters(prescriptionId or None, engine or None, field or None)
     page = await list_results(session, filters, cursor, limit)
@@ -55,7 +55,7 @@ async def update(
     body: ResultUpdate,
     request: Request,
     principal: Principal = Depends(require(Permission.PRESCRIPTIONS_REVIEW)),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ResultDecision:
     result, outcome = await decide_on_result(
         session, result_id, body.extractedValue, principal, request=request

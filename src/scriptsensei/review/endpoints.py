@@ -47,7 +47,7 @@ async def patch_extracted_data(
     body: FieldUpdates,
     request: Request,
     principal: Principal = Depends(REVIEW),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ReviewedPrescription:
     outcome = await service.update_fields(
         session,
@@ -71,7 +71,7 @@ async def accept_value(
     body: AcceptRequest,
     request: Request,
     principal: Principal = Depends(REVIEW),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ReviewedPrescription:
     outcome = await service.accept_value(
         session, prescription_id, body.fieldName, body.engine, principal, request=request
@@ -90,7 +90,7 @@ async def approve(
     request: Request,
     body: ApproveRequest | None = None,
     principal: Principal = Depends(REVIEW),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> PrescriptionOut:
     options = body or ApproveRequest()
     prescription = await service.approve(
@@ -114,7 +114,7 @@ async def review_history(
     prescription_id: str,
     request: Request,
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> list[DecisionOut]:
     decisions = await service.history(session, prescription_id)
     await record(
@@ -133,7 +133,7 @@ async def review_history(
 async def next_for_review(
     after: str | None = Query(None, max_length=100, description="The prescription just reviewed"),
     _: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> ReviewQueueNext:
     found, remaining = await service.next_for_review(session, after)
     return ReviewQueueNext(

@@ -73,6 +73,6 @@ class StatsOut(BaseModel):
 async def stats(
     since: str | None = Query(None, max_length=40, description="Engine figures from this time"),
     _: Principal = Depends(require(Permission.PRESCRIPTIONS_READ)),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> StatsOut:
     return StatsOut.of(await collect(session, parse_moment(since, "since")))

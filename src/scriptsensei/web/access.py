@@ -58,7 +58,7 @@ def page_access(
     async def dependency(
         request: Request,
         principal: Principal | None = Depends(current_principal),
-        session: AsyncSession = Depends(get_session),
+        session: AsyncSession = Depends(get_session, scope="function"),
     ) -> Principal:
         if principal is None or not principal.via_session:
             raise await _anonymous(request, session)

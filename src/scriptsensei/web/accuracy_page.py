@@ -65,7 +65,7 @@ async def accuracy_page(
     from_: str | None = Query(None, alias="from", max_length=40),
     to: str | None = Query(None, max_length=40),
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     period, start, end = _period(from_, to)
     report = await accuracy_report(session, period)
@@ -85,7 +85,7 @@ async def accuracy_csv(
     from_: str | None = Query(None, alias="from", max_length=40),
     to: str | None = Query(None, max_length=40),
     _: Principal = Depends(EXPORT),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     period, start, end = _period(from_, to)
     report = await accuracy_report(session, period)

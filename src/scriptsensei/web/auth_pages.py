@@ -45,7 +45,7 @@ async def login_page(
     request: Request,
     next: str | None = None,
     principal: Principal | None = Depends(current_principal),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     if principal is not None and principal.via_session:
         return _redirect(safe_next(next))
@@ -65,7 +65,7 @@ async def login_submit(
     username: str = Form("", max_length=200),
     password: str = Form("", max_length=4096),
     next: str = Form("/", max_length=2000),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     limiter: LoginRateLimiter = Depends(login_limiter),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
@@ -94,7 +94,7 @@ async def login_submit(
 async def logout_submit(
     request: Request,
     principal: Principal | None = Depends(current_principal),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     if principal is not None:
@@ -110,7 +110,9 @@ def _setup_context() -> dict[str, object]:
 
 
 @router.get("/setup")
-async def setup_page(request: Request, session: AsyncSession = Depends(get_session)) -> Response:
+async def setup_page(
+    request: Request, session: AsyncSession = Depends(get_session, scope="function")
+) -> Response:
     if not await setup_needed(session):
         return _redirect("/login")
     return render(request, "setup.html", None, _setup_context())
@@ -122,7 +124,7 @@ async def setup_submit(
     token: str = Form("", max_length=200),
     username: str = Form("", max_length=200),
     password: str = Form("", max_length=4096),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     limiter: LoginRateLimiter = Depends(login_limiter),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:

@@ -36,7 +36,7 @@ def _midnight() -> datetime:
 async def dashboard(
     request: Request,
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     stats = await collect(session, since=_midnight())

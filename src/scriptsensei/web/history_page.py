@@ -38,7 +38,7 @@ async def history_page(
     cursor: str | None = Query(None, max_length=200),
     principal: Principal = Depends(READ),
     filters: PrescriptionFilters = Depends(prescription_filters),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     page = await list_prescriptions(session, filters, cursor, PAGE_SIZE)

@@ -41,7 +41,7 @@ def _upload_order(row: Prescription) -> tuple[str, str]:
 async def queue_page(
     request: Request,
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     active = await list_prescriptions(session, IN_FLIGHT, limit=QUEUE_ROWS)
     failed = await list_prescriptions(session, FAILED, limit=RECENT_FAILURES)
@@ -60,7 +60,7 @@ async def queue_row(
     prescription_id: str,
     request: Request,
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     """One row, for a prescription the page learnt about from a live event."""
     row = await service.require(session, prescription_id)

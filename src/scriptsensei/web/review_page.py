@@ -37,7 +37,7 @@ async def review_page(
     prescription_id: str,
     request: Request,
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     view = await review_view(session, prescription_id)
     await record(
@@ -66,7 +66,7 @@ async def next_in_review_queue(
     request: Request,
     after: str | None = Query(None, max_length=100),
     principal: Principal = Depends(READ),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
 ) -> Response:
     found, remaining = await next_for_review(session, after)
     if found is None:

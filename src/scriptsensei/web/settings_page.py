@@ -82,7 +82,7 @@ def engine_settings(settings: Settings, runtime: Runtime) -> list[EngineSetting]
 async def settings_page(
     request: Request,
     principal: Principal = Depends(MANAGE),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     settings = runtime.settings

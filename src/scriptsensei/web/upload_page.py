@@ -29,7 +29,7 @@ ACCEPTED_TYPES = ".png,.jpg,.jpeg,.tif,.tiff,.webp,.bmp,.gif,.heic,.pdf,image/*,
 async def upload_page(
     request: Request,
     principal: Principal = Depends(PROCESS),
-    session: AsyncSession = Depends(get_session),
+    session: AsyncSession = Depends(get_session, scope="function"),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     settings = runtime.settings
