@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scriptsensei.documents.names import MAX_NAME_CHARS, sanitize_file_name
+from scriptsensei.documents.errors import BadFileName
+from scriptsensei.documents.names import MAX_NAME_CHARS, check_file_name, sanitize_file_name
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,30 @@ def test_long_names_are_capped_keeping_the_extension() -> None:
 
 def test_long_names_without_extension_are_capped() -> None:
     assert len(sanitize_file_name("y" * 400)) == MAX_NAME_CHARS
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("../../etc/passwd", "is a path"),
+        ("scans/rx.jpg", "is a path"),
+        ("C:\\scans\\rx.png", "is a path"),
+        ("..", "is a path"),
+        ("a\x00b.png", "control or text-direction"),
+        ("line\nbreak.png", "control or text-direction"),
+        ("invoice\u202egpj.exe", "control or text-direction"),
+        ("\u2067rx\u2069.png", "control or text-direction"),
+        ("x" * 256, "256 characters long"),
+    ],
+)
+def test_names_that_are_paths_or_disguised_are_refused(raw: str, why: str) -> None:
+    with pytest.raises(BadFileName, match=why) as refused:
+        check_file_name(raw)
+    assert refused.value.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "raw", [None, "", "rx.jpg", "पर्चा-१.jpg", "処方箋.png", "وصفة طبية.jpg", "x" * 255, "a..b.png"]
+)
+def test_names_of_any_script_are_accepted(raw: str | None) -> None:
+    check_file_name(raw)

@@ -15,6 +15,10 @@ class EmptyFile(FileRejected):
     status_code, error = 400, "empty_file"
 
 
+class BadFileName(FileRejected):
+    status_code, error = 400, "bad_file_name"
+
+
 class FileTooLarge(FileRejected):
     status_code, error = 413, "file_too_large"
 
@@ -39,3 +43,13 @@ class StorageFailed(FileRejected):
     """The file was fine but could not be kept (disk full, unwritable storage, database)."""
 
     status_code, error = 503, "not_saved"
+
+
+def status_of_rejection(error: str) -> int:
+    """The HTTP status of a rejection, from its error code (every FileRejected subclass)."""
+    pending, found = [FileRejected], {}
+    while pending:
+        cls = pending.pop()
+        found[cls.error] = cls.status_code
+        pending.extend(cls.__subclasses__())
+    return found.get(error, FileRejected.status_code)

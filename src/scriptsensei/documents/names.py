@@ -1,8 +1,12 @@
-"""File names from clients are for display only: cleaned here, never used as a path."""
+"""File names from clients are for display only, never used as a path. A name that is a
+path, hides characters, or is absurdly long is refused: no camera or scanner makes one, and
+accepting a cleaned-up version would store a name the sender never chose."""
 
 from __future__ import annotations
 
 import unicodedata
+
+from scriptsensei.documents.errors import BadFileName
 
 MAX_NAME_CHARS = 255
 # Bidirectional overrides and marks make "gpj.exe" display as "exe.jpg": removed.
@@ -22,6 +26,33 @@ def _cap(name: str) -> str:
     if dot and stem and 0 < len(suffix) <= 16:
         return stem[: MAX_NAME_CHARS - len(suffix) - 1] + "." + suffix
     return name[:MAX_NAME_CHARS]
+
+
+def check_file_name(raw: str | None) -> None:
+    """Refuse a client's file name that is a path (`/`, `\\`, `..`), holds control or
+    bidirectional-override characters, or is longer than MAX_NAME_CHARS. Letters of any
+    script, right-to-left ones included, are fine; a missing name is fine."""
+    if not raw:
+        return
+    if "/" in raw or "\\" in raw or raw.strip() in {".", ".."}:
+        raise BadFileName(
+            f"The file name {_shown(raw)} is a path; send the file under its own name "
+            "(such as rx-1.jpg), without folders."
+        )
+    if any(not _visible(c) for c in raw):
+        raise BadFileName(
+            f"The file name {_shown(raw)} contains control or text-direction characters "
+            "that could disguise it; rename the file."
+        )
+    if len(raw) > MAX_NAME_CHARS:
+        raise BadFileName(
+            f"The file name is {len(raw):,} characters long; the limit is "
+            f"{MAX_NAME_CHARS}. Rename the file."
+        )
+
+
+def _shown(raw: str) -> str:
+    return repr(sanitize_file_name(raw)[:60])
 
 
 def sanitize_file_name(raw: str | None, fallback_extension: str = "") -> str:

@@ -25,7 +25,7 @@ from scriptsensei.core.errors import PayloadTooLarge
 from scriptsensei.core.settings import Settings
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.documents.errors import FileRejected, StorageFailed
-from scriptsensei.documents.names import sanitize_file_name
+from scriptsensei.documents.names import check_file_name, sanitize_file_name
 from scriptsensei.documents.render import PageLimits
 from scriptsensei.documents.spool import ChunkSource, SpooledFile, spool, temp_dir
 from scriptsensei.documents.storage import FileStorage
@@ -145,6 +145,7 @@ async def intake_file(
     name = sanitize_file_name(incoming.file_name)
     spooled: SpooledFile | None = None
     try:
+        check_file_name(incoming.file_name)
         spooled = await spool(
             incoming.source, temp_dir(ctx.settings.data_dir), ctx.settings.max_file_bytes
         )

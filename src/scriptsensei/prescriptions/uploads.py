@@ -22,6 +22,7 @@ from scriptsensei.audit.service import record
 from scriptsensei.auth.principal import Principal
 from scriptsensei.core.errors import BadRequest, NotFound
 from scriptsensei.core.runtime import Runtime
+from scriptsensei.documents.errors import status_of_rejection
 from scriptsensei.models import Prescription
 from scriptsensei.prescriptions.completion import Outcome, read_outcome, watch_completions
 from scriptsensei.prescriptions.context import intake_context
@@ -113,20 +114,12 @@ async def upload_files(
     )
 
 
-_STATUS_OF_ERROR = {
-    "empty_file": 400,
-    "file_too_large": 413,
-    "unsupported_type": 415,
-    "not_saved": 503,
-}
-
-
 def upload_status(result: UploadResult) -> int:
     if result.rejected == 0:
         return 201
     if result.accepted:
         return 207
-    codes = {_STATUS_OF_ERROR.get(f.error or "", 422) for f in result.files}
+    codes = {status_of_rejection(f.error or "") for f in result.files}
     return codes.pop() if len(codes) == 1 else 400
 
 
