@@ -66,3 +66,32 @@ async def test_postgres_notify_only_on_commit(db: Database) -> None:
         assert received.empty()
     finally:
         await conn.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_backend", ["postgres"])
+async def test_sequence_numbers_follow_commit_order(db: Database) -> None:
+    """A transaction that published first but commits last gets the later number, so a
+    client that has seen N has seen every event committed before N."""
+    async with unit_of_work(db) as early:
+        first = await publish(early, EventType.PRESCRIPTION_CREATED, "rx-early")
+        async with unit_of_work(db) as late:
+            second = await publish(late, EventType.PRESCRIPTION_CREATED, "rx-late")
+        assert first.seq is None  # numbered only when its transaction commits
+    assert second.seq < first.seq
+    async with unit_of_work(db) as session:
+        in_order = await events_since(session, 0)
+    assert [e.prescription_id for e in in_order][-2:] == ["rx-late", "rx-early"]
+
+
+async def test_events_of_a_rolled_back_part_are_not_written_by_a_later_commit(
+    db: Database,
+) -> None:
+    async with db.sessions() as session:
+        await publish(session, EventType.PRESCRIPTION_DELETED, "rx-gone")
+        await session.rollback()
+        await publish(session, EventType.PRESCRIPTION_CREATED, "rx-kept")
+        await session.commit()
+    async with unit_of_work(db) as session:
+        written = await events_since(session, 0)
+    assert [e.prescription_id for e in written] == ["rx-kept"]

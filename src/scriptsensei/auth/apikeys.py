@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scriptsensei.auth.permissions import Role
 from scriptsensei.auth.tokens import digest, new_secret
 from scriptsensei.core.errors import NotFound, Unprocessable
+from scriptsensei.events.publish import publish
+from scriptsensei.events.types import EventType
 from scriptsensei.models import ApiKey
 
 KEY_PATTERN = re.compile(r"^ss_([0-9a-f]{8})_([A-Za-z0-9_-]{20,128})$")
@@ -74,6 +76,8 @@ async def revoke_api_key(session: AsyncSession, key_id: str) -> ApiKey:
     if record.revoked_at is None:
         record.revoked_at = _now()
         await session.flush()
+        # live connections opened with the key end too, in every web instance
+        await publish(session, EventType.ACCESS_REVOKED, None, apiKeyId=record.id)
     return record
 
 

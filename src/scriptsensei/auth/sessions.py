@@ -10,6 +10,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.auth.tokens import digest, new_secret
+from scriptsensei.events.publish import publish
+from scriptsensei.events.types import EventType
 from scriptsensei.models import User, UserSession
 
 SESSION_COOKIE = "scriptsensei_session"
@@ -69,11 +71,16 @@ async def find_session(session: AsyncSession, token: str) -> tuple[UserSession, 
 
 
 async def delete_session(session: AsyncSession, token: str) -> None:
-    await session.execute(delete(UserSession).where(UserSession.token_hash == digest(token)))
+    """Sign a browser out: the session ends, and so do its open live connections."""
+    token_hash = digest(token)
+    await session.execute(delete(UserSession).where(UserSession.token_hash == token_hash))
+    await publish(session, EventType.ACCESS_REVOKED, None, sessionHash=token_hash)
 
 
 async def delete_user_sessions(session: AsyncSession, user_id: str) -> None:
+    """Sign a user out everywhere, live connections included."""
     await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    await publish(session, EventType.ACCESS_REVOKED, None, userId=user_id)
 
 
 async def purge_expired_sessions(session: AsyncSession) -> None:

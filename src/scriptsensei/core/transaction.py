@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from scriptsensei.core.db import Database
 
@@ -18,7 +19,7 @@ AfterCommit = Callable[[], Awaitable[None] | None]
 _KEY = "after_commit"
 
 
-def on_commit(session: AsyncSession, callback: AfterCommit) -> None:
+def on_commit(session: AsyncSession | Session, callback: AfterCommit) -> None:
     """Run `callback` once the session's transaction has committed; never on rollback."""
     session.info.setdefault(_KEY, []).append(callback)
 

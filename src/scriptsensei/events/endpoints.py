@@ -8,18 +8,21 @@ Protocol (JSON text messages):
   events after N in order, then live ones, without duplicates; more than REPLAY_LIMIT
   missed gives `{type: "resync", seq}` (reload the data instead); `{type: "ping"}` gives
   `{type: "pong"}`; anything else gives `{type: "error", detail}`.
-Close codes: 4401 not authenticated, 4403 not allowed (role, or a cookie from a foreign
+Close codes: 4401 not authenticated (also sent to an open connection whose API key is
+revoked, whose browser session ends or whose user is deactivated), 4403 not allowed (role, or a cookie from a foreign
 origin), 1011 events unavailable (retry), 1013 too slow (reconnect and resume), 1009 message
 too large, 1008 invalid `since` in the URL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from fastapi import APIRouter, WebSocket
 
+from scriptsensei.auth.principal import Principal
 from scriptsensei.auth.websocket import authenticate_websocket
 from scriptsensei.core.errors import Forbidden, Unauthorized
 from scriptsensei.core.runtime import Runtime
@@ -43,10 +46,10 @@ router = APIRouter(tags=["events"])
 CLOSE_POLICY = 1008
 
 
-async def _refusal(websocket: WebSocket, runtime: Runtime) -> CloseReason | None:
-    """Why the handshake's caller may not listen (None: they may)."""
+async def _caller(websocket: WebSocket, runtime: Runtime) -> Principal | CloseReason:
+    """The handshake's caller, or why they may not listen."""
     try:
-        await authenticate_websocket(websocket, runtime.db, runtime.settings)
+        return await authenticate_websocket(websocket, runtime.db, runtime.settings)
     except Unauthorized as exc:
         return CloseReason(CLOSE_UNAUTHORIZED, _short(exc.detail))
     except Forbidden as exc:
@@ -54,7 +57,21 @@ async def _refusal(websocket: WebSocket, runtime: Runtime) -> CloseReason | None
     except Exception as exc:  # the credentials could not be checked: the client retries
         log.warning("websocket_auth_unavailable", error=str(exc)[:200])
         return UNAVAILABLE
-    return None
+
+
+def revoked_by(principal: Principal) -> Callable[[dict[str, Any]], bool]:
+    """Whether an access_revoked event ends the credentials this connection was opened
+    with: its API key revoked, its browser session ended, or its user deactivated."""
+
+    def matches(message: dict[str, Any]) -> bool:
+        if principal.type == "api_key":
+            return message.get("apiKeyId") == principal.id
+        return message.get("userId") == principal.id or (
+            principal.session_token_hash is not None
+            and message.get("sessionHash") == principal.session_token_hash
+        )
+
+    return matches
 
 
 def _short(reason: str) -> str:
@@ -70,12 +87,12 @@ def _runtime(websocket: WebSocket) -> Runtime:
 @router.websocket("/ws")
 async def live_events(websocket: WebSocket) -> None:
     runtime = _runtime(websocket)
-    refusal = await _refusal(websocket, runtime)
+    caller = await _caller(websocket, runtime)
     # Accepted before closing so that the browser sees the close code and the reason (a
     # refused handshake is only "1006"), and stops reconnecting on 4401/4403.
     await websocket.accept()
-    if refusal is not None:
-        await close_quietly(websocket, refusal)
+    if isinstance(caller, CloseReason):
+        await close_quietly(websocket, caller)
         return
     try:
         raw = websocket.query_params.get("since")
@@ -83,10 +100,12 @@ async def live_events(websocket: WebSocket) -> None:
     except ClientMessageError as exc:
         await close_quietly(websocket, CloseReason(CLOSE_POLICY, str(exc)[:120]))
         return
-    await _serve(websocket, runtime, since)
+    await _serve(websocket, runtime, since, caller)
 
 
-async def _serve(websocket: WebSocket, runtime: Runtime, since: int | None) -> None:
+async def _serve(
+    websocket: WebSocket, runtime: Runtime, since: int | None, caller: Principal
+) -> None:
     component = events_component(runtime)
     bus = component.bus
 
@@ -103,6 +122,7 @@ async def _serve(websocket: WebSocket, runtime: Runtime, since: int | None) -> N
             lambda: bus.latest_seq,
             settings.ws_ping_seconds,
             component.encoder,
+            revoked_by(caller),
         )
         outcome = await connection.run(since)
     if outcome is not None:

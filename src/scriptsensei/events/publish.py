@@ -1,9 +1,13 @@
 """Publishing an event from inside a transaction.
 
-The event row is written in the caller's transaction, so it exists exactly when the
-business change commits. On PostgreSQL a `pg_notify` in the same transaction carries its
-sequence number to every listening process at commit (and never on rollback); on SQLite
-the in-process bus is told after commit.
+`publish` only queues the event on the session; its row is written just before the
+transaction commits, so it exists exactly when the business change does. Writing it at that
+moment, on PostgreSQL under a transaction-level advisory lock held until the commit, makes
+sequence numbers follow commit order: a transaction that took a number early can no longer
+commit after a later one has been delivered, so "everything after N" (`since`) never skips
+an event. A `pg_notify` in the same transaction carries the sequence number to every
+listening process at commit (never on rollback); on SQLite, where one writer at a time
+already orders commits, the in-process bus is told after commit.
 """
 
 from __future__ import annotations
@@ -11,13 +15,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from scriptsensei.core.db import database_of
 from scriptsensei.core.transaction import on_commit
 from scriptsensei.events.types import EVENTS_CHANNEL, EventType
 from scriptsensei.models import EventRecord
+
+_PENDING = "pending_events"
+# Held from writing a transaction's events to its commit: one event writer at a time.
+EVENTS_ORDER_LOCK_KEY = 0x5C417053_E7E1
 
 
 def event_message(record: EventRecord) -> dict[str, Any]:
@@ -38,25 +46,48 @@ async def publish(
     prescription_id: str | None,
     **payload: Any,
 ) -> EventRecord:
+    """Queue an event for the session's transaction. The returned record has its sequence
+    number once the transaction has committed."""
     record = EventRecord(type=str(event_type), prescription_id=prescription_id, payload=payload)
-    session.add(record)
-    await session.flush()  # assigns the sequence number
-    db = database_of(session)
-    if db.is_postgres:
-        await session.execute(
-            text("SELECT pg_notify(:channel, :seq)"),
-            {"channel": EVENTS_CHANNEL, "seq": str(record.seq)},
-        )
-    else:
-        message = event_message(record)
-        on_commit(session, lambda: _deliver_locally(session, message))
+    if not session.in_transaction():
+        await session.begin()  # so that a rollback, even of nothing else, drops the event
+    session.info.setdefault(_PENDING, []).append(record)
     return record
 
 
-def _deliver_locally(session: AsyncSession, message: dict[str, Any]) -> None:
-    bus = database_of(session).event_bus
+@event.listens_for(Session, "before_commit")
+def _write_pending_events(session: Session) -> None:
+    records: list[EventRecord] = session.info.pop(_PENDING, [])
+    if not records:
+        return
+    db = session.info["database"]
+    if db.is_postgres:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_ORDER_LOCK_KEY})
+    for record in records:  # one at a time: numbers in the order they were published
+        session.add(record)
+        session.flush()
+        if db.is_postgres:
+            session.execute(
+                text("SELECT pg_notify(:channel, :seq)"),
+                {"channel": EVENTS_CHANNEL, "seq": str(record.seq)},
+            )
+    if not db.is_postgres:
+        messages = [event_message(record) for record in records]
+        on_commit(session, lambda: _deliver_locally(db, messages))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending_events(session: Session, _previous: Any) -> None:
+    # Events of a rolled-back transaction are never written, not even by a later commit
+    # of the same session.
+    session.info.pop(_PENDING, None)
+
+
+def _deliver_locally(db: Any, messages: list[dict[str, Any]]) -> None:
+    bus = db.event_bus
     if bus is not None:
-        bus.deliver(message)
+        for message in messages:
+            bus.deliver(message)
 
 
 async def events_since(session: AsyncSession, seq: int, limit: int = 500) -> list[EventRecord]:

@@ -23,6 +23,7 @@ import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from scriptsensei.events.bus import Subscription
+from scriptsensei.events.types import INTERNAL_EVENT_TYPES
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +40,8 @@ SENT_SEQS_KEPT = 4 * REPLAY_LIMIT
 MAX_SEQ = 2**63 - 1  # the events table's bigint
 
 Replay = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
+# Whether an access_revoked event ends this connection's credentials.
+RevokedBy = Callable[[dict[str, Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class CloseReason:
 
 
 UNAVAILABLE = CloseReason(CLOSE_SERVER_ERROR, "events are unavailable right now: reconnect")
+REVOKED = CloseReason(CLOSE_UNAUTHORIZED, "your access was revoked or ended: sign in again")
 
 
 class ClientMessageError(ValueError):
@@ -98,8 +102,10 @@ class LiveConnection:
         latest_seq: Callable[[], int],
         ping_seconds: float,
         encoder: MessageEncoder | None = None,
+        revoked_by: RevokedBy | None = None,
     ) -> None:
         self.encoder = encoder or MessageEncoder()
+        self.revoked_by = revoked_by or (lambda _message: False)
         self.websocket = websocket
         self.subscription = subscription
         self.replay = replay
@@ -150,12 +156,17 @@ class LiveConnection:
                 await self._send_now(_resync_message(self.latest_seq()))
                 return
             for message in missed:
-                await self._send_event(message)
+                if message.get("type") not in INTERNAL_EVENT_TYPES:
+                    await self._send_event(message)
 
     async def _pump_live(self) -> CloseReason | None:
         queue = self.subscription.queue
         while True:
             message = await queue.get()
+            if message.get("type") in INTERNAL_EVENT_TYPES:
+                if self.revoked_by(message):
+                    return REVOKED
+                continue
             async with self._send_lock:
                 await self._send_event(message)
 

@@ -16,6 +16,15 @@ class EventType(StrEnum):
     ENGINE_PROGRESS = "engine_progress"  # one engine of a run started, finished or failed
     REVIEW_UPDATED = "review_updated"  # a reviewer decision or an approval
     CONFIG_UPDATED = "config_updated"
+    # An admin changed an engine's settings: web processes reload their engines.
+    ENGINE_SETTINGS_UPDATED = "engine_settings_updated"
+    # Internal: an API key revoked, a session ended or a user deactivated. Never sent to
+    # clients; it closes the live connections opened with those credentials, in every
+    # web instance.
+    ACCESS_REVOKED = "access_revoked"
+
+
+INTERNAL_EVENT_TYPES = frozenset({EventType.ACCESS_REVOKED.value})
 
 
 # PostgreSQL channels. Payloads stay tiny (ids), far under NOTIFY's 8000-byte limit.
