@@ -78,11 +78,56 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "file not found" in err
 
 
+def test_jpeg_photo(tmp_path: Path) -> None:
+    path = tmp_path / "rx.jpg"
+    draw_page().save(path, "JPEG", quality=85)
+    code, body, _ = _extract(str(path), "-e", "tesseract")
+    assert code == 0
+    assert body["pages"] == 1
+    data = body["engines"]["tesseract"]["extractedData"]
+    assert data["patientDetails"]["patientName"] == "Ravi Kumar"
+    assert [m["drugName"] for m in data["medications"]] == [
+        "Paracetamol",
+        "Amoxicillin",
+        "Ambroxol",
+    ]
+
+
+def test_a_png_named_pdf_is_read_as_the_png_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "rx.pdf"
+    draw_page().save(path, "PNG")
+    code, body, err = _extract(str(path), "-e", "tesseract", "-f", "medications")
+    assert code == 0, err
+    assert body["pages"] == 1
+    assert body["engines"]["tesseract"]["extractedData"]["medications"][0]["drugName"] == (
+        "Paracetamol"
+    )
+
+
+def test_a_file_without_an_extension_is_read_by_its_content(tmp_path: Path) -> None:
+    path = tmp_path / "scan-from-the-phone"
+    draw_page().save(path, "JPEG", quality=85)
+    code, body, err = _extract(str(path), "-e", "tesseract", "-f", "patientDetails")
+    assert code == 0, err
+    assert (
+        body["engines"]["tesseract"]["extractedData"]["patientDetails"]["patientName"]
+        == "Ravi Kumar"
+    )
+
+
 def test_unsupported_file(tmp_path: Path) -> None:
     path = tmp_path / "rx.txt"
     path.write_text("Tab. Paracetamol")
     code, _, err = _extract(str(path))
-    assert code == 2 and "unsupported file type '.txt'" in err
+    assert code == 2 and "rx.txt is not a supported image or PDF" in err
+
+
+def test_an_unsupported_image_type_named_png_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rx.png"
+    draw_page().save(path, "GIF")
+    code, body, err = _extract(str(path), "-e", "tesseract")
+    assert (code, body) == (2, None)
+    assert "rx.png is not a supported image or PDF" in err
 
 
 def test_unknown_engine(tmp_path: Path) -> None:

@@ -74,10 +74,54 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         load_file(tmp_path / "nope.png")
 
 
-def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "notes.docx"
-    path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(PageDecodeError, match=r"unsupported file type '\.docx'"):
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("photo.jpg", "JPEG"),
+        ("scan.pdf", "PNG"),  # a PNG named .pdf is still a PNG
+        ("scan", "PNG"),  # no extension at all
+        ("photo.txt", "JPEG"),
+        ("page.png", "TIFF"),
+    ],
+)
+def test_load_file_decides_the_type_by_content_not_name(
+    name: str, fmt: str, tmp_path: Path
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(_encoded(fmt))
+    pages = load_file(path)
+    assert [(p.width, p.height, p.content_type) for p in pages] == [(120, 80, "image/png")]
+
+
+def test_pdf_content_under_an_image_name_is_rendered_as_a_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "scan.png"
+    path.write_bytes(_encoded("PDF", _image(), save_all=True, append_images=[_image()]))
+    assert len(load_file(path)) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("notes.docx", b"PK\x03\x04" + b"\x00" * 40),
+        ("rx.png", _encoded("GIF")),  # an image, but not a type uploads accept either
+        ("rx.jpg", _encoded("BMP")),
+        ("rx.pdf", b"Tab. Paracetamol 500 mg"),
+    ],
+)
+def test_content_of_an_unsupported_type_is_refused_whatever_its_name(
+    name: str, data: bytes, tmp_path: Path
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(PageDecodeError, match=rf"{name} is not a supported image or PDF") as raised:
+        load_file(path)
+    assert "JPEG, PNG, WebP, TIFF, HEIC/HEIF images and PDF" in str(raised.value)
+
+
+def test_an_empty_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "rx.png"
+    path.write_bytes(b"")
+    with pytest.raises(PageDecodeError, match="empty"):
         load_file(path)
 
 

@@ -73,20 +73,54 @@ def db_check() -> None:
     settings = load_settings()
 
     async def check(db: Database) -> list[Any]:
-        if await migrate.current_revision(db) != migrate.head_revision():
-            typer.echo(
-                "The database is not at the newest revision: run `db upgrade` first.", err=True
-            )
+        problem = revision_problem(await migrate.current_revision(db), migrate.head_revision())
+        if problem:
+            typer.echo(problem, err=True)
             raise typer.Exit(1)
         return await migrate.schema_differences(db, Base.metadata)
 
     differences = asyncio.run(_with_database(settings, check))
     if differences:
-        typer.echo("Models and migrations disagree:", err=True)
+        typer.echo(
+            "Models and migrations disagree (add_*: in the models but not in the migrated "
+            "database; remove_*: in the database but not in the models):",
+            err=True,
+        )
         for diff in differences:
-            typer.echo(f"  {diff}", err=True)
+            typer.echo(f"  {describe_difference(diff)}", err=True)
         raise typer.Exit(1)
     typer.echo("Models and migrations agree.")
+
+
+def revision_problem(current: str | None, head: str) -> str | None:
+    """Why the schema cannot be compared with the models, or None when it is at `head`."""
+    if current == head:
+        return None
+    if current is not None and not migrate.is_known_revision(current):
+        return (
+            f"The database is at revision {current}, which this code does not know (its "
+            f"newest is {head}): a newer release migrated it; check it with that release."
+        )
+    where = "it has no schema yet" if current is None else f"it is at {current}"
+    return (
+        f"The database is not at the newest revision {head}: {where}. "
+        "Run `scriptsensei db upgrade` first."
+    )
+
+
+def describe_difference(diff: Any) -> str:
+    """One of Alembic's differences as `kind table.name`, e.g. `add_column rx.note`."""
+    if isinstance(diff, list):  # the modify_* changes of one column
+        return "; ".join(describe_difference(d) for d in diff)
+    kind = diff[0]
+    if kind in ("add_column", "remove_column"):
+        return f"{kind} {diff[2]}.{diff[3].name}"
+    if kind.startswith("modify_"):
+        return f"{kind} {diff[2]}.{diff[3]}: database {diff[5]!r}, models {diff[6]!r}"
+    item = diff[1]
+    table = getattr(getattr(item, "table", None), "name", None)
+    name = getattr(item, "name", None) or str(item)
+    return f"{kind} {table}.{name}" if table and table != name else f"{kind} {name}"
 
 
 def serve(

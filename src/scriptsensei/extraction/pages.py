@@ -14,10 +14,12 @@ import pillow_heif
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from scriptsensei.documents.types import ACCEPTED_TYPES_SENTENCE, HEAD_BYTES, sniff
 from scriptsensei.extraction.engine import PageImage
 
 pillow_heif.register_heif_opener()
 
+# Names of sample files (`eval` pairs NAME.png with NAME.json); files are judged by content.
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".heic", ".heif"})
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = IMAGE_SUFFIXES | PDF_SUFFIXES
@@ -30,15 +32,18 @@ class PageDecodeError(ValueError):
 
 
 def load_file(path: Path, *, max_pages: int = 40, max_pixels: int = 60_000_000) -> list[PageImage]:
-    """Pages of the file at `path`; raises PageDecodeError for missing or unreadable files."""
+    """Pages of the file at `path`; raises PageDecodeError for missing or unreadable files.
+
+    What the file is comes from its first bytes, as for uploads: never from its name."""
     if not path.is_file():
         raise PageDecodeError(f"file not found: {path}")
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    data = path.read_bytes()
+    if data and sniff(data[:HEAD_BYTES]) is None:
         raise PageDecodeError(
-            f"unsupported file type '{path.suffix or path.name}': expected one of "
-            + ", ".join(sorted(SUPPORTED_SUFFIXES))
+            f"{path.name} is not a supported image or PDF (judged by its content, not its "
+            f"name). {ACCEPTED_TYPES_SENTENCE}"
         )
-    return decode_pages(path.read_bytes(), max_pages=max_pages, max_pixels=max_pixels)
+    return decode_pages(data, max_pages=max_pages, max_pixels=max_pixels)
 
 
 def decode_pages(
