@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,6 +59,20 @@ def test_backup_verify_restore_commands(
     assert "counts and checksums verified" in result.output
 
 
+def test_backup_command_keeps_only_the_newest_archives(
+    cli_env: CliRunner, populated: list[str], tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "out"
+    written: list[Path] = []
+    for _ in range(4):  # SCRIPTSENSEI_BACKUP_KEEP=2
+        result = cli_env.invoke(app, ["backup", "--output", str(out_dir)])
+        assert result.exit_code == 0, result.output
+        written.append(Path(result.output.split("Backup written: ", 1)[1].split()[0]))
+    assert len(set(written)) == 4
+    assert sorted(out_dir.glob("scriptsensei-backup-*.tar")) == written[-2:]
+    assert "Removed 1 older archive(s) (keeping 2)" in result.output
+
+
 def test_verify_command_fails_on_a_damaged_archive(cli_env: CliRunner, tmp_path: Path) -> None:
     damaged = tmp_path / "scriptsensei-backup-x.tar"
     damaged.write_bytes(b"not a tar archive at all")
@@ -82,10 +100,6 @@ async def test_scheduled_backup_is_recorded_and_retention_applied(
 def test_operator_script_backs_up_and_verifies(
     settings: Settings, populated: list[str], tmp_path: Path
 ) -> None:
-    import os
-    import subprocess
-    import sys
-
     root = Path(__file__).resolve().parents[2]
     env = {
         **os.environ,
@@ -102,4 +116,43 @@ def test_operator_script_backs_up_and_verifies(
     )
     assert result.returncode == 0, result.stderr
     assert "Backup written:" in result.stdout
+    assert "OK:" in result.stdout
+
+
+FAKE_DOCKER = """#!/bin/sh
+echo "$*" >> "$DOCKER_CALLS"
+case "$*" in
+  *"backup verify"*) echo "OK: 9 members checked" ;;
+  *) echo "Backup written: /backups/scriptsensei-backup-20260101T000000000000Z.tar" ;;
+esac
+"""
+
+
+def test_operator_script_runs_in_the_app_container_on_a_compose_host(tmp_path: Path) -> None:
+    """No `scriptsensei` on the host: the script backs up and verifies inside `app`."""
+    checkout = tmp_path / "deployment"  # a copy of the script, without a .venv beside it
+    (checkout / "scripts").mkdir(parents=True)
+    root = Path(__file__).resolve().parents[2]
+    shutil.copy(root / "scripts" / "backup-db-now.sh", checkout / "scripts")
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "docker").write_text(FAKE_DOCKER)
+    (fake_bin / "docker").chmod(0o755)
+    calls = tmp_path / "docker-calls"
+    env = {k: v for k, v in os.environ.items() if k != "SCRIPTSENSEI_BIN"}
+    env |= {"PATH": f"{fake_bin}:/usr/bin:/bin", "DOCKER_CALLS": str(calls)}
+    assert shutil.which("scriptsensei", path=env["PATH"]) is None
+    result = subprocess.run(
+        ["bash", str(checkout / "scripts" / "backup-db-now.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert calls.read_text().splitlines() == [
+        "compose exec -T app scriptsensei backup",
+        "compose exec -T app scriptsensei backup verify "
+        "/backups/scriptsensei-backup-20260101T000000000000Z.tar",
+    ]
     assert "OK:" in result.stdout

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tarfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
+import scriptsensei.migrations
+from scriptsensei.auth.apikeys import create_api_key
+from scriptsensei.auth.permissions import Role
 from scriptsensei.backup.create import apply_retention, create_backup
 from scriptsensei.backup.restore import RestoreError, restore_backup
 from scriptsensei.backup.verify import verify_archive
@@ -18,7 +22,58 @@ from scriptsensei.core.settings import Settings
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.documents.storage import storage_from_settings
 from scriptsensei.models import ExtractionResult, Prescription
+from tests.api.helpers import files, png
 from tests.backup.conftest import add_stored_prescription
+from tests.guard.helpers import running
+
+NEWER_REVISION = '''"""A later release: a new nullable column and a new table.
+
+Revision ID: 9999
+Revises: {head}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("prescriptions", sa.Column("courier_note", sa.Text(), nullable=True))
+    op.create_table("courier_pickups", sa.Column("id", sa.String(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("courier_pickups")
+    op.drop_column("prescriptions", "courier_note")
+'''
+
+
+def newer_release(directory: Path) -> str:
+    """The package's migrations plus revision 9999: the code of a release newer than the
+    archive."""
+    target = directory / "migrations"
+    shutil.copytree(
+        Path(scriptsensei.migrations.__file__).parent,
+        target,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    revision = NEWER_REVISION.format(head=migrate.head_revision())
+    (target / "versions" / "9999_courier_pickups.py").write_text(revision)
+    return str(target)
+
+
+async def _tables_and_revision(settings: Settings) -> tuple[set[str], str | None]:
+    db = Database(settings)
+    try:
+        async with db.engine.connect() as conn:
+            tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+        return tables, await migrate.current_revision(db)
+    finally:
+        await db.dispose()
 
 
 async def _snapshot(
@@ -63,6 +118,7 @@ async def test_backup_then_restore_on_a_new_host_gives_the_same_data(
     restored = await restore_backup(new_host, archive)
     assert restored.safety_backup is None
     assert restored.restored_files == 6
+    assert restored.migrated_from is None  # the archive is at the code's revision
     assert await _snapshot(new_host) == await _snapshot(settings)
 
 
@@ -93,8 +149,47 @@ async def test_restore_of_an_older_archive_runs_the_migrations(
     settings: Settings, populated: list[str], new_host: Settings, tmp_path: Path
 ) -> None:
     archive = await create_backup(settings, tmp_path / "backups")
-    report = await restore_backup(new_host, archive)
-    assert report.schema_revision == migrate.head_revision()
+    archived = verify_archive(archive).manifest
+    assert archived is not None
+    assert archived.schema_revision == migrate.head_revision()
+
+    newer = newer_release(tmp_path)
+    report = await restore_backup(new_host, archive, script_location=newer)
+    assert report.migrated_from == migrate.head_revision()
+    assert report.schema_revision == "9999"
+    tables, revision = await _tables_and_revision(new_host)
+    assert "courier_pickups" in tables
+    assert revision == "9999"
+    assert await _snapshot(new_host) == await _snapshot(settings)
+
+
+@pytest.mark.parametrize("deployed_first", [False, True], ids=["untouched", "deployed-first"])
+async def test_restored_host_accepts_writes_at_its_first_start(
+    settings: Settings,
+    populated: list[str],
+    new_host: Settings,
+    tmp_path: Path,
+    deployed_first: bool,
+) -> None:
+    """The runbook's restore on a new host: the app that starts afterwards serves writes,
+    also when it had been started once on the empty database before the restore."""
+    async with running(settings):
+        pass  # the old host ran: its database has an instance id of its own
+    archive = await create_backup(settings, tmp_path / "backups")
+    if deployed_first:
+        async with running(new_host):
+            pass
+    await restore_backup(new_host, archive)
+    async with running(new_host) as (app, client):
+        assert "write_guard" not in app.state.runtime.components
+        async with unit_of_work(app.state.runtime.db) as session:
+            key = (await create_api_key(session, "restore-check", Role.OPERATOR)).key
+        response = await client.post(
+            "/api/prescriptions/upload",
+            files=files(("after-restore.png", png(3))),
+            headers={"X-API-Key": key},
+        )
+    assert response.status_code == 201, response.text
 
 
 def _rewrite_member(archive: Path, target: Path, name: str, data: bytes | None) -> None:

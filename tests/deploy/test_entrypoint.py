@@ -1,9 +1,12 @@
 """The container start-up script, run directly: waits for a database that comes up late,
-migrates, serves, and stops cleanly on SIGTERM."""
+migrates, serves, and stops cleanly on SIGTERM; started as root, it hands the data and
+backup directories to the app's user and runs nothing else as root. The image's
+`scriptsensei` (run by `docker compose exec`) drops to that user the same way."""
 
 from __future__ import annotations
 
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -14,12 +17,22 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.deploy.conftest import APP_USER, DOCKER, RUNNING_AS_ROOT
 from tests.support import databases
 from tests.support.tcp_proxy import TcpProxy, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+ENTRYPOINT = DOCKER / "entrypoint.sh"
+WRAPPER = DOCKER / "scriptsensei.sh"
 SCRIPTSENSEI = Path(sys.executable).parent / "scriptsensei"
+# Stands in for `scriptsensei`: records who ran it with which arguments.
+RECORDER = """#!/bin/sh
+mkdir -p "$SCRIPTSENSEI_DATA_DIR"
+echo "$(id -u) $*" >> "$SCRIPTSENSEI_DATA_DIR/calls"
+"""
+# Handing the folders over needs root; CI runs as root, so there a missing root fails.
+root_only = pytest.mark.skipif(
+    not RUNNING_AS_ROOT and not databases.IN_CI, reason="handing over needs root"
+)
 
 
 def _wait_healthy(port: int, deadline: float) -> httpx.Response:
@@ -94,3 +107,126 @@ def test_entrypoint_gives_up_when_the_database_never_comes(tmp_path: Path) -> No
     )
     assert result.returncode != 0
     assert "did not answer within 2s" in result.stderr
+
+
+def _recorder(directory: Path) -> Path:
+    recorder = directory / "scriptsensei"
+    recorder.write_text(RECORDER)
+    recorder.chmod(0o755)
+    return recorder
+
+
+def _run_entrypoint(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["sh", str(ENTRYPOINT), *args], env=env, capture_output=True, text=True, timeout=30
+    )
+
+
+def test_outside_the_image_it_runs_as_whoever_starts_it(shared_dir: Path) -> None:
+    """No SCRIPTSENSEI_USER (a host install): no ownership is touched, no user switched."""
+    data = shared_dir / "data"
+    env = {k: v for k, v in os.environ.items() if k != "SCRIPTSENSEI_USER"}
+    env |= {"SCRIPTSENSEI_BIN": str(_recorder(shared_dir)), "SCRIPTSENSEI_DATA_DIR": str(data)}
+    result = _run_entrypoint(env, "backup")
+    assert result.returncode == 0, result.stderr
+    assert "Giving" not in result.stdout
+    me = os.geteuid()
+    assert (data / "calls").read_text().splitlines() == [
+        f"{me} db wait --timeout 90",
+        f"{me} db upgrade",
+        f"{me} backup",
+    ]
+    assert data.stat().st_uid == me
+
+
+@root_only
+def test_started_as_root_it_hands_the_directories_over_and_drops_root(shared_dir: Path) -> None:
+    backups = shared_dir / "backups"  # as Docker creates a bind mount: root's
+    backups.mkdir()
+    (backups / "scriptsensei-backup-old.tar").write_bytes(b"an older archive")
+    data = shared_dir / "data"  # missing: created
+    env = {
+        **os.environ,
+        "SCRIPTSENSEI_USER": APP_USER,
+        "SCRIPTSENSEI_BIN": str(_recorder(shared_dir)),
+        "SCRIPTSENSEI_DATA_DIR": str(data),
+        "SCRIPTSENSEI_BACKUP_DIR": str(backups),
+    }
+    result = _run_entrypoint(env, "worker")
+    assert result.returncode == 0, result.stderr
+    app_uid = pwd.getpwnam(APP_USER).pw_uid
+    for path in (data, backups, backups / "scriptsensei-backup-old.tar"):
+        assert path.stat().st_uid == app_uid, path
+    calls = (data / "calls").read_text().splitlines()
+    assert calls == [
+        f"{app_uid} db wait --timeout 90",
+        f"{app_uid} db upgrade",
+        f"{app_uid} worker",
+    ]
+
+
+@root_only
+def test_directories_already_the_users_are_left_alone(shared_dir: Path) -> None:
+    data = shared_dir / "data"
+    data.mkdir()
+    app_uid = pwd.getpwnam(APP_USER).pw_uid
+    os.chown(data, app_uid, -1)
+    kept = data / "root-owned"  # not walked: the directory is already the user's
+    kept.write_text("x")
+    kept.chmod(0o644)
+    env = {
+        **os.environ,
+        "SCRIPTSENSEI_USER": APP_USER,
+        "SCRIPTSENSEI_BIN": str(_recorder(shared_dir)),
+        "SCRIPTSENSEI_DATA_DIR": str(data),
+    }
+    result = _run_entrypoint(env)
+    assert result.returncode == 0, result.stderr
+    assert kept.stat().st_uid == 0
+    assert "Giving" not in result.stdout
+    assert (data / "calls").read_text().splitlines()[-1] == f"{app_uid} serve"
+
+
+@root_only
+def test_the_app_is_never_run_as_root(shared_dir: Path) -> None:
+    env = {
+        **os.environ,
+        "SCRIPTSENSEI_USER": "root",
+        "SCRIPTSENSEI_BIN": str(_recorder(shared_dir)),
+        "SCRIPTSENSEI_DATA_DIR": str(shared_dir / "data"),
+    }
+    result = _run_entrypoint(env)
+    assert result.returncode == 1
+    assert "Refusing to run the app as root" in result.stderr
+    assert not (shared_dir / "data" / "calls").exists()
+    wrapped = subprocess.run(
+        ["sh", str(WRAPPER), "--help"],
+        env={**env, "SCRIPTSENSEI_APP": str(SCRIPTSENSEI)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert wrapped.returncode == 1
+    assert "Refusing to run the app as root" in wrapped.stderr
+
+
+def test_the_images_scriptsensei_runs_as_the_app_user(shared_dir: Path) -> None:
+    """`docker compose exec app scriptsensei backup` starts as root; the command does not."""
+    probe = shared_dir / "probe"
+    probe.write_text('#!/bin/sh\necho "$(id -u) $HOME $*"\n')
+    probe.chmod(0o755)
+    env = {**os.environ, "SCRIPTSENSEI_USER": APP_USER, "SCRIPTSENSEI_APP": str(probe)}
+    result = subprocess.run(
+        ["sh", str(WRAPPER), "backup", "--output", "/backups"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    expected = pwd.getpwnam(APP_USER) if RUNNING_AS_ROOT else pwd.getpwuid(os.geteuid())
+    uid, home, *args = result.stdout.split()
+    assert int(uid) == expected.pw_uid
+    assert args == ["backup", "--output", "/backups"]
+    if RUNNING_AS_ROOT:
+        assert home == expected.pw_dir

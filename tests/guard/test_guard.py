@@ -1,36 +1,25 @@
 """The data-loss guard: a wiped database beside a full file store refuses writes until an
-operator confirms; a normal restart does not trip it."""
+operator confirms; a normal restart does not trip it, whether or not the process migrates."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from scriptsensei.app import create_app
 from scriptsensei.auth.apikeys import create_api_key
 from scriptsensei.auth.permissions import Role
 from scriptsensei.cli import app as cli
+from scriptsensei.core import migrate
 from scriptsensei.core.settings import Settings, get_settings
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.guard.service import MARKER_NAME, read_marker, write_marker
 from tests.conftest import make_settings
+from tests.guard.helpers import running
 from tests.support import databases
-
-
-@asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            yield app, client
 
 
 async def _admin_key(app: FastAPI) -> dict[str, str]:
@@ -64,6 +53,29 @@ async def test_normal_restarts_do_not_trip_the_guard(settings: Settings) -> None
     _store_a_file(settings)
     async with running(settings) as (app, _client):
         assert "write_guard" not in app.state.runtime.components
+
+
+async def test_restarts_without_migrations_at_start_up_do_not_trip_the_guard(
+    settings: Settings,
+) -> None:
+    """Migrations applied by a separate step (`scriptsensei db upgrade`), not by the app: the
+    guard still compares the database's own schema revision with the store's."""
+    migrated_elsewhere = make_settings(
+        settings.resolved_database_url, settings.data_dir, run_migrations_on_startup=False
+    )
+    for start in range(3):
+        if start == 1:
+            _store_a_file(settings)
+        async with running(migrated_elsewhere) as (app, client):
+            assert "write_guard" not in app.state.runtime.components
+            headers = await _admin_key(app)
+            created = await client.post(
+                "/api/apikeys", json={"name": "n", "role": "viewer"}, headers=headers
+            )
+            assert created.status_code == 201, created.text
+    marker = read_marker(settings.storage_dir)
+    assert marker is not None
+    assert marker["revision"] == migrate.head_revision()
 
 
 async def test_wiped_database_beside_stored_files_refuses_writes(

@@ -1,13 +1,37 @@
-"""`/metrics` exposes the documented series after some traffic, and is not open to all."""
+"""`/metrics` exposes the documented series, they move with real traffic (an upload
+processed by a worker, a WebSocket client receiving its event), and it is not open to all."""
 
 from __future__ import annotations
 
-import httpx
-from fastapi import FastAPI
+from pathlib import Path
 
+import httpx
+import pytest
+from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
+
+from scriptsensei.auth.permissions import Role
+from scriptsensei.core.settings import Settings
 from scriptsensei.core.transaction import unit_of_work
+from scriptsensei.extraction.registry import EngineRegistry
+from scriptsensei.jobs.worker import Worker
 from scriptsensei.models import BackupRun, EngineRun, Prescription, ProcessingRun
 from scriptsensei.models.types import utcnow
+from tests.api.helpers import files, png
+from tests.conftest import make_settings
+from tests.events.live import LiveServer, client, live_server, new_api_key, receive, receive_events
+from tests.jobs.factories import wait_until_settled
+from tests.jobs.fake_engines import FakeEngine
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+UPLOAD = {"method": "POST", "route": "/api/prescriptions/upload", "status": "201"}
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(
+        database_url, tmp_path / "data", local_engines=["alpha"], shutdown_grace_seconds=2.0
+    )
 
 
 async def _some_data(app: FastAPI) -> None:
@@ -91,11 +115,15 @@ async def test_metrics_after_traffic(app: FastAPI, client: httpx.AsyncClient) ->
     assert _value(text, 'scriptsensei_queue_depth{status="queued"}') == 1
     assert _value(text, 'scriptsensei_engine_runs{engine="openai",status="failed"}') == 1
     assert _value(text, 'scriptsensei_engine_run_seconds_sum{engine="tesseract"}') == 1.5
+    assert _value(text, 'scriptsensei_engine_run_seconds_count{engine="tesseract"}') == 1
+    assert _value(text, 'scriptsensei_engine_run_seconds_bucket{engine="tesseract",le="1.0"}') == 0
+    assert _value(text, 'scriptsensei_engine_run_seconds_bucket{engine="tesseract",le="2.5"}') == 1
     assert _value(text, 'scriptsensei_engine_tokens{direction="input",engine="openai"}') == 100
     assert _value(text, 'scriptsensei_engine_cost_usd{engine="openai"}') == 0.01
     assert _value(text, "scriptsensei_review_backlog") == 1
     assert 0 <= _value(text, "scriptsensei_last_backup_age_seconds") < 60
     assert "scriptsensei_websocket_clients" in text
+    assert "scriptsensei_websocket_messages_sent_total 0.0" in text
     assert "scriptsensei_db_pool_connections_in_use" in text
 
 
@@ -118,3 +146,66 @@ async def test_metrics_token(app: FastAPI) -> None:
         ok = await remote.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
     assert ok.status_code == 200
     assert "scriptsensei_queue_depth" in ok.text
+
+
+def _samples(text: str) -> Samples:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _get(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+async def _scrape(http: httpx.AsyncClient) -> Samples:
+    response = await http.get("/metrics")
+    assert response.status_code == 200, response.text
+    return _samples(response.text)
+
+
+async def _upload_seen_live(server: LiveServer, http: httpx.AsyncClient, key: str) -> Samples:
+    """Upload one file while a WebSocket client listens; the scrape taken while it is
+    connected."""
+    async with client(server.url, key) as ws:
+        assert (await receive(ws))["type"] == "connected"
+        response = await http.post("/api/prescriptions/upload", files=files(("rx.png", png(7))))
+        assert response.status_code == 201, response.text
+        created = await receive_events(ws, 1)
+        assert created[0]["type"] == "prescription_created"
+        return await _scrape(http)
+
+
+async def test_series_move_with_real_traffic(settings: Settings) -> None:
+    async with live_server(settings) as server:
+        runtime = server.runtime
+        runtime.components["engines"] = registry = EngineRegistry([FakeEngine("alpha")])
+        key = await new_api_key(runtime.db, Role.OPERATOR)
+        worker = Worker(runtime.db, settings, registry)
+        await worker.start()
+        base_url = server.url.replace("ws://", "http://").removesuffix("/ws")
+        try:
+            async with httpx.AsyncClient(base_url=base_url, headers={"X-API-Key": key}) as http:
+                before = await _scrape(http)
+                during = await _upload_seen_live(server, http, key)
+                await wait_until_settled(runtime.db)
+                after = await _scrape(http)
+        finally:
+            await worker.stop(grace=1.0)
+
+    requests = "scriptsensei_http_requests_total"
+    assert _get(before, requests, **UPLOAD) == 0
+    assert _get(after, requests, **UPLOAD) == 1
+    sent = "scriptsensei_websocket_messages_sent_total"
+    assert _get(during, sent) - _get(before, sent) >= 2  # "connected", then the event
+    assert _get(during, "scriptsensei_websocket_clients") == 1
+
+    engine = {"engine": "alpha"}
+    assert _get(before, "scriptsensei_engine_run_seconds_count", **engine) == 0
+    assert _get(after, "scriptsensei_engine_run_seconds_count", **engine) == 1
+    assert _get(after, "scriptsensei_engine_run_seconds_bucket", le="0.1", **engine) == 1
+    assert _get(after, "scriptsensei_engine_run_seconds_sum", **engine) == pytest.approx(0.001)
+    assert _get(after, "scriptsensei_engine_runs", status="succeeded", **engine) == 1
+    assert _get(after, "scriptsensei_queue_depth", status="queued") == 0

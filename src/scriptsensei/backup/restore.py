@@ -1,6 +1,7 @@
 """Restoring an archive: into an empty database (a non-empty one only when forced, after a
 safety backup), files back into storage, migrations if the archive is older than the code,
-then counts and checksums verified."""
+then counts and checksums verified. Last, the file store is tied to the restored database,
+so the data-loss guard lets the app accept writes at its next start."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from scriptsensei.backup.verify import verify_archive
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database, is_sqlite_url
 from scriptsensei.core.settings import Settings
+from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.documents.storage import FileStorage, storage_from_settings
+from scriptsensei.guard.service import adopt
 from scriptsensei.models import ApiKey, Document, ExtractionResult, Prescription, User
 
 log = structlog.get_logger(__name__)
@@ -108,8 +111,13 @@ async def _verify_restored(
 
 
 async def restore_backup(
-    settings: Settings, archive: Path, *, force: bool = False
+    settings: Settings,
+    archive: Path,
+    *,
+    force: bool = False,
+    script_location: str = migrate.MIGRATIONS_PACKAGE,
 ) -> RestoreReport:
+    """`script_location`: where the migrations are (tests of a newer release pass theirs)."""
     report = verify_archive(archive)
     if not report.ok or report.manifest is None:
         raise RestoreError("the archive did not verify: " + "; ".join(report.problems[:5]))
@@ -136,16 +144,30 @@ async def restore_backup(
         result.restored_files = sum(1 for n in manifest.files if n.startswith(FILES_PREFIX))
         await _restore_database(settings, manifest, dump)
     result.row_counts = await _verify_restored(settings, manifest, storage)
-    result.schema_revision = await _migrate_if_older(settings, manifest, result)
-    log.info("restore_completed", archive=str(archive), files=result.restored_files)
+    await _migrate_and_tie(settings, result, manifest.schema_revision, script_location)
+    log.info(
+        "restore_completed",
+        archive=str(archive),
+        files=result.restored_files,
+        revision=result.schema_revision,
+        migrated_from=result.migrated_from,
+    )
     return result
 
 
-async def _migrate_if_older(settings: Settings, manifest: Manifest, result: RestoreReport) -> str:
+async def _migrate_and_tie(
+    settings: Settings, result: RestoreReport, archived: str | None, script_location: str
+) -> None:
+    """Apply the migrations the archive predates, then tie the file store to the restored
+    database (its instance id differs from the one any earlier start on this host wrote
+    into the store's marker)."""
     db = Database(settings)
     try:
-        if manifest.schema_revision != migrate.head_revision():
-            result.migrated_from = manifest.schema_revision
-        return await migrate.upgrade(db)
+        result.schema_revision = await migrate.upgrade(db, script_location)
+        if result.schema_revision != archived:
+            result.migrated_from = archived
+        async with unit_of_work(db) as session:
+            instance = await adopt(session, settings.storage_dir)
     finally:
         await db.dispose()
+    log.info("restore_file_store_tied", instance=instance, revision=result.schema_revision)

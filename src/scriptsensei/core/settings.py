@@ -10,6 +10,13 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "change-me-this-is-not-a-secret"  # noqa: S105 - refused in production
+MIN_SECRET_KEY_LENGTH = 32
+# Words of values copied from examples and templates (`.env.example` has `change-me`),
+# matched lower-cased without separators.
+PLACEHOLDER_MARKERS = ("changeme", "notasecret", "replaceme", "yoursecret", "placeholder")
+KEY_GENERATION_HINT = (
+    "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+)
 
 
 class LLMEngineSettings(BaseModel):
@@ -56,11 +63,13 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         env_nested_delimiter="__",
         extra="ignore",
+        hide_input_in_errors=True,  # errors are logged; inputs hold secrets
     )
 
     env: Literal["development", "production", "test"] = Field(
         "development",
-        description="`production` switches logs to JSON and refuses the default secret key.",
+        description="`production` switches logs to JSON, refuses a placeholder or short secret "
+        "key and makes cookies Secure unless `SCRIPTSENSEI_COOKIE_SECURE=false`.",
     )
     data_dir: Path = Field(
         Path("data"), description="Database file (SQLite), stored files, backups, setup token."
@@ -79,7 +88,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface `serve` listens on.")
     port: int = Field(5000, ge=1, le=65535, description="Port `serve` listens on.")
     secret_key: str = Field(
-        DEFAULT_SECRET_KEY, description="Random secret; required in production."
+        DEFAULT_SECRET_KEY,
+        description=f"Random secret; in production at least {MIN_SECRET_KEY_LENGTH} characters "
+        "and not a placeholder such as `change-me`.",
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["auto", "json", "console"] = Field(
@@ -102,6 +113,11 @@ class Settings(BaseSettings):
     )
     shutdown_grace_seconds: float = Field(
         30.0, ge=0, description="On SIGTERM, time to finish in-flight runs before releasing them."
+    )
+    worker_heartbeat_file: Path | None = Field(
+        None,
+        description="File `scriptsensei worker` touches every 10 seconds, for a health check "
+        "that reads its age (`scriptsensei-worker-health` in the image); unset: none.",
     )
 
     # Intake
@@ -148,7 +164,11 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS (JSON list); empty: closed."
     )
     session_max_age_seconds: int = Field(12 * 3600, ge=60, description="Sign-in lifetime.")
-    cookie_secure: bool = Field(False, description="Send cookies over HTTPS only.")
+    cookie_secure: bool = Field(
+        False,
+        description="Send cookies over HTTPS only; `false` for a plain-HTTP intranet.",
+        json_schema_extra={"reference_default": "true in production, else false"},
+    )
     login_attempts_per_minute: int = Field(10, ge=1, description="Per user name and per address.")
     metrics_token: str | None = Field(
         None, description="Bearer token for /metrics; unset: local requests only."
@@ -178,13 +198,20 @@ class Settings(BaseSettings):
         return value.expanduser()
 
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> Settings:
-        if self.env == "production" and self.secret_key == DEFAULT_SECRET_KEY:
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        problem = secret_key_problem(self.secret_key) if self.env == "production" else None
+        if problem:
             raise ValueError(
-                "SCRIPTSENSEI_SECRET_KEY must be set to a random value when "
-                "SCRIPTSENSEI_ENV=production (generate one with: "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                f"SCRIPTSENSEI_SECRET_KEY {problem}; it must be a random value when "
+                f"SCRIPTSENSEI_ENV=production ({KEY_GENERATION_HINT})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _secure_cookies_in_production(self) -> Settings:
+        # Only an explicit setting (environment, .env or argument) turns them off.
+        if self.env == "production" and "cookie_secure" not in self.model_fields_set:
+            self.cookie_secure = True
         return self
 
     @property
@@ -206,6 +233,16 @@ class Settings(BaseSettings):
         return self.backup_dir or self.data_dir / "backups"
 
 
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is unfit for production, or None."""
+    folded = "".join(c for c in key.lower() if c.isalnum())
+    if any(marker in folded for marker in PLACEHOLDER_MARKERS):
+        return "is a placeholder (such as `change-me` from .env.example)"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"is too short ({len(key)} characters, at least {MIN_SECRET_KEY_LENGTH})"
+    return None
+
+
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
@@ -218,6 +255,9 @@ def settings_reference() -> str:
         default = field.get_default(call_default_factory=True)
         if name == "llm_engines":
             default = "openai, claude, gemini via OpenRouter"
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and "reference_default" in extra:
+            default = extra["reference_default"]
         shown = "" if default in (None, "", []) else str(default)
         rows.append(f"| `SCRIPTSENSEI_{name.upper()}` | {shown} | {field.description or ''} |")
     return "\n".join(rows)

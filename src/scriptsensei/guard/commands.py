@@ -6,7 +6,6 @@ import asyncio
 
 import typer
 
-from scriptsensei.core import migrate
 from scriptsensei.core.commands import load_settings
 from scriptsensei.core.db import Database
 from scriptsensei.core.transaction import unit_of_work
@@ -19,9 +18,8 @@ async def _run(confirm: bool) -> tuple[GuardVerdict, str | None]:
     settings = load_settings()
     db = Database(settings)
     try:
-        revision = await migrate.current_revision(db)
         async with unit_of_work(db) as session:
-            verdict = await evaluate(session, settings.storage_dir, revision)
+            verdict = await evaluate(session, settings.storage_dir)
             instance = await adopt(session, settings.storage_dir) if confirm else None
         return verdict, instance
     finally:

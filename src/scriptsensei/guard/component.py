@@ -23,7 +23,7 @@ ALWAYS_ALLOWED = ("/api/auth/login", "/api/auth/logout", "/api/admin/guard/confi
 async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
     storage_dir = runtime.settings.storage_dir
     async with unit_of_work(runtime.db) as session:
-        verdict = await evaluate(session, storage_dir, runtime.schema_revision)
+        verdict = await evaluate(session, storage_dir)
         if verdict.safe:
             await adopt(session, storage_dir)
     if not verdict.safe:

@@ -7,6 +7,8 @@ with the same id and the newest schema revision it has seen. At start-up:
 - marker revision newer than the database's revision (an older backup put back by hand,
   or an older image) -> suspicious;
 - otherwise the marker is brought up to date.
+The revision is the database's own (its `alembic_version`), read whether or not this
+process ran the migrations.
 A suspicious start serves reads but refuses writes until an operator confirms.
 """
 
@@ -19,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scriptsensei.core.migrate import head_revision
 from scriptsensei.models import AppState, Document, Prescription
 from scriptsensei.models.types import utcnow
 
@@ -44,7 +46,7 @@ def read_marker(storage_dir: Path) -> dict[str, Any] | None:
     return data
 
 
-def write_marker(storage_dir: Path, instance_id: str, revision: str) -> None:
+def write_marker(storage_dir: Path, instance_id: str, revision: str | None) -> None:
     storage_dir.mkdir(parents=True, exist_ok=True)
     temp = storage_dir / (MARKER_NAME + ".tmp")
     temp.write_text(json.dumps({"instance_id": instance_id, "revision": revision}))
@@ -61,6 +63,15 @@ async def database_instance_id(session: AsyncSession) -> str | None:
     return str(row.value) if row is not None else None
 
 
+def _revision_of(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def database_revision(session: AsyncSession) -> str | None:
+    connection = await session.connection()
+    return await connection.run_sync(_revision_of)
+
+
 async def database_is_empty(session: AsyncSession) -> bool:
     prescriptions = await session.scalar(select(func.count()).select_from(Prescription))
     documents = await session.scalar(select(func.count()).select_from(Document))
@@ -72,8 +83,9 @@ def _revision_order(revision: str | None) -> int:
     return int(revision) if revision and revision.isdigit() else -1
 
 
-async def evaluate(session: AsyncSession, storage_dir: Path, revision: str | None) -> GuardVerdict:
+async def evaluate(session: AsyncSession, storage_dir: Path) -> GuardVerdict:
     marker = read_marker(storage_dir)
+    revision = await database_revision(session)
     instance = await database_instance_id(session)
     if marker is not None and marker.get("instance_id") != instance:
         return GuardVerdict(
@@ -93,11 +105,12 @@ async def evaluate(session: AsyncSession, storage_dir: Path, revision: str | Non
 
 
 async def adopt(session: AsyncSession, storage_dir: Path) -> str:
-    """Tie the file store to this database (after a safe start, or an operator's confirm)."""
+    """Tie the file store to this database at its current revision (after a safe start, a
+    restore, or an operator's confirm)."""
     instance = await database_instance_id(session)
     if instance is None:
         instance = uuid.uuid4().hex
         session.add(AppState(key=INSTANCE_KEY, value=instance, updated_at=utcnow()))
         await session.flush()
-    write_marker(storage_dir, instance, head_revision())
+    write_marker(storage_dir, instance, await database_revision(session))
     return instance

@@ -1,17 +1,20 @@
-"""Filling the scrape-time gauges from the database and the process's components."""
+"""Filling the scrape-time gauges and the engine run histogram from the database and the
+process's components."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.core.runtime import Runtime
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.models import BackupRun, EngineRun, Prescription
-from scriptsensei.observability.registry import Metrics
+from scriptsensei.observability.registry import DurationTally, Metrics
+
+FINISHED = ("succeeded", "failed")
 
 
 async def _status_counts(session: AsyncSession, metrics: Metrics) -> None:
@@ -46,26 +49,39 @@ async def _engines(session: AsyncSession, metrics: Metrics) -> None:
             EngineRun.engine_name,
             EngineRun.status,
             func.count(),
-            func.coalesce(func.sum(EngineRun.duration_ms), 0),
             func.coalesce(func.sum(EngineRun.input_tokens), 0),
             func.coalesce(func.sum(EngineRun.output_tokens), 0),
             func.coalesce(func.sum(EngineRun.cost_usd), 0),
         )
-        .where(EngineRun.status.in_(("succeeded", "failed")))
+        .where(EngineRun.status.in_(FINISHED))
         .group_by(EngineRun.engine_name, EngineRun.status)
     )
     totals: dict[str, list[float]] = {}
     for engine, status, count, *sums in rows:
         metrics.engine_runs.labels(engine, status).set(count)
-        acc = totals.setdefault(engine, [0.0, 0.0, 0.0, 0.0])
-        ms, tokens_in, tokens_out, cost = (float(v or 0) for v in sums)
-        for i, value in enumerate((ms / 1000, tokens_in, tokens_out, cost)):
-            acc[i] += value
-    for engine, (seconds, tokens_in, tokens_out, cost) in totals.items():
-        metrics.engine_seconds.labels(engine).set(seconds)
+        acc = totals.setdefault(engine, [0.0, 0.0, 0.0])
+        for i, value in enumerate(sums):
+            acc[i] += float(value or 0)
+    for engine, (tokens_in, tokens_out, cost) in totals.items():
         metrics.engine_tokens.labels(engine, "input").set(tokens_in)
         metrics.engine_tokens.labels(engine, "output").set(tokens_out)
         metrics.engine_cost.labels(engine).set(cost)
+
+
+async def _durations(session: AsyncSession, metrics: Metrics) -> None:
+    """Each bucket counted in the database: one query, however many runs there are."""
+    collector = metrics.engine_durations
+    ms = EngineRun.duration_ms
+    at_most = [func.sum(case((ms <= bound * 1000, 1), else_=0)) for bound in collector.buckets]
+    rows = await session.execute(
+        select(EngineRun.engine_name, func.count(ms), func.coalesce(func.sum(ms), 0), *at_most)
+        .where(EngineRun.status.in_(FINISHED), ms.is_not(None))
+        .group_by(EngineRun.engine_name)
+    )
+    collector.tallies = {
+        engine: DurationTally([int(n or 0) for n in buckets], int(count), float(total) / 1000)
+        for engine, count, total, *buckets in rows
+    }
 
 
 async def _backup(session: AsyncSession, metrics: Metrics) -> None:
@@ -84,7 +100,6 @@ def _process(runtime: Runtime, metrics: Metrics) -> None:
     events: Any = runtime.components.get("events")
     bus = getattr(events, "bus", None)
     metrics.ws_clients.set(getattr(bus, "subscriber_count", 0))
-    metrics.ws_messages.set(getattr(events, "messages_sent", getattr(bus, "delivered", 0)))
 
 
 async def collect(runtime: Runtime, metrics: Metrics) -> None:
@@ -92,5 +107,6 @@ async def collect(runtime: Runtime, metrics: Metrics) -> None:
         await _status_counts(session, metrics)
         await _queue(session, metrics)
         await _engines(session, metrics)
+        await _durations(session, metrics)
         await _backup(session, metrics)
     _process(runtime, metrics)

@@ -1,5 +1,5 @@
 """Counting and timing every HTTP request by route template (not raw path, so ids do not
-explode the number of series)."""
+explode the number of series), and counting the messages sent to WebSocket clients."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ class RequestMetricsMiddleware:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, self._counting_sends(send))
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -35,3 +38,11 @@ class RequestMetricsMiddleware:
             method = scope["method"]
             self.metrics.http_requests.labels(method, route, str(status)).inc()
             self.metrics.http_latency.labels(method, route).observe(time.perf_counter() - started)
+
+    def _counting_sends(self, send: Send) -> Send:
+        async def count_message(message: Message) -> None:
+            await send(message)
+            if message["type"] == "websocket.send":
+                self.metrics.ws_messages.inc()
+
+        return count_message
