@@ -35,8 +35,10 @@ ROUTER_MODULES = [
     "scriptsensei.review.endpoints",
     "scriptsensei.results.endpoints",
     "scriptsensei.configs.endpoints",
+    "scriptsensei.engine_settings.endpoints",
     "scriptsensei.export.endpoints",
     "scriptsensei.stats.endpoints",
+    "scriptsensei.api.docs",
     "scriptsensei.web.router",
 ]
 
@@ -48,6 +50,7 @@ COMPONENT_MODULES: list[str] = [
     "scriptsensei.guard.component",
     "scriptsensei.backup.schedule",
     "scriptsensei.events.component",
+    "scriptsensei.engine_settings.component",
     "scriptsensei.auth.setup",
     "scriptsensei.jobs.component",
 ]
@@ -88,7 +91,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.info("app_stopped")
 
     metrics = Metrics()
-    app = FastAPI(title="ScriptSensei", version=__version__, lifespan=lifespan)
+    # The schema and its viewer are served by `api.docs`, for signed-in callers only.
+    app = FastAPI(
+        title="ScriptSensei",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.add_middleware(WriteGuardMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)

@@ -1,4 +1,5 @@
-"""Plain helpers for API tests: files to upload, uploads, and waiting for the queue."""
+"""Plain helpers for API tests: files to upload, uploads, waiting for the queue, and rows
+written straight to the database for list tests."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from scriptsensei.core.db import Database
-from scriptsensei.models import Prescription
+from scriptsensei.core.transaction import unit_of_work
+from scriptsensei.models import ExtractionResult, Prescription
 from tests.jobs.factories import wait_until_settled
 
 
@@ -72,3 +74,36 @@ async def _until_final(app: FastAPI, ids: list[str]) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"prescriptions not final: {statuses}")
+
+
+async def create_prescriptions(app: FastAPI, count: int, **values: Any) -> list[str]:
+    """`count` rows written straight to the database (no files, no runs): cheap rows for
+    list tests. `values` set columns on every row."""
+    async with unit_of_work(app_db(app)) as session:
+        rows = [
+            Prescription(**{"file_name": f"bulk-{n}.png", "file_size": "1", **values})
+            for n in range(count)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        return [row.id for row in rows]
+
+
+async def create_results(
+    app: FastAPI, prescription_id: str, engines: list[str], fields: list[str]
+) -> list[str]:
+    """One value per engine and field, written straight to the database."""
+    async with unit_of_work(app_db(app)) as session:
+        rows = [
+            ExtractionResult(
+                prescription_id=prescription_id,
+                model_name=engine,
+                field_name=field,
+                extracted_value=f"{engine}:{field}",
+            )
+            for engine in engines
+            for field in fields
+        ]
+        session.add_all(rows)
+        await session.flush()
+        return [row.id for row in rows]

@@ -57,5 +57,7 @@ def test_guide_example(server: LiveServer, tmp_path: Path) -> None:
     anonymous = requests.get(f"{api}/api/prescriptions", timeout=30)
     assert anonymous.status_code == 401
     assert anonymous.json()["error"] == "unauthorized"
-    docs = requests.get(f"{api}/docs", timeout=30)
+    docs = requests.get(f"{api}/docs", headers=headers, timeout=30)
     assert docs.status_code == 200
+    hidden = requests.get(f"{api}/docs", timeout=30, allow_redirects=False)
+    assert hidden.status_code == 303

@@ -12,9 +12,14 @@ from sqlalchemy import select, text, update
 
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.models import AuditEntry, Prescription
-from scriptsensei.prescriptions.listing import PrescriptionFilters, list_query
+from scriptsensei.prescriptions.listing import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    PrescriptionFilters,
+    list_query,
+)
 from tests.api.conftest import StartWorker
-from tests.api.helpers import app_db, processed, upload_one
+from tests.api.helpers import app_db, create_prescriptions, processed, upload_one
 
 EARLIER_ROW_KEYS = {
     "id",
@@ -84,8 +89,30 @@ async def test_pages_follow_the_link_header_and_are_stable_with_equal_times(
     assert seen == sorted(ids, reverse=True)  # equal times: id breaks the tie
 
 
-async def test_limit_is_capped_and_validated(admin_client: httpx.AsyncClient) -> None:
-    assert (await admin_client.get("/api/prescriptions?limit=1000")).status_code == 200
+async def _page(client: httpx.AsyncClient, query: str) -> tuple[list[str], str | None]:
+    response = await client.get(f"/api/prescriptions?includeData=false&{query}")
+    assert response.status_code == 200, response.text
+    return [row["id"] for row in response.json()], response.headers.get("X-Next-Cursor")
+
+
+async def test_limit_defaults_to_50_and_never_exceeds_200(
+    app: FastAPI, admin_client: httpx.AsyncClient
+) -> None:
+    """The documented cap: `limit` above 200 is served as 200 (the rest on later pages)."""
+    ids = await create_prescriptions(app, MAX_LIMIT + 1)
+    default, _ = await _page(admin_client, "")
+    assert len(default) == DEFAULT_LIMIT == 50
+    capped, cursor = await _page(admin_client, "limit=1000")
+    assert len(capped) == MAX_LIMIT == 200
+    assert cursor is not None
+    rest, last = await _page(admin_client, f"limit=1000&cursor={cursor}")
+    assert last is None
+    assert sorted(capped + rest) == sorted(ids)
+    exact, _ = await _page(admin_client, "limit=200")
+    assert exact == capped
+
+
+async def test_limit_and_cursor_are_validated(admin_client: httpx.AsyncClient) -> None:
     bad = await admin_client.get("/api/prescriptions?limit=0")
     assert bad.status_code == 400
     assert bad.json()["error"] == "bad_request"

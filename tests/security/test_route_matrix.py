@@ -25,10 +25,6 @@ from tests.support.auth_clients import session_client
 PUBLIC = frozenset(
     {
         ("GET", "/api/health"),
-        ("GET", "/openapi.json"),
-        ("GET", "/docs"),
-        ("GET", "/docs/oauth2-redirect"),
-        ("GET", "/redoc"),
         ("POST", "/api/auth/login"),
         ("POST", "/api/auth/logout"),
         ("GET", "/api/auth/setup"),
@@ -44,6 +40,10 @@ PUBLIC = frozenset(
 # Routes that authenticate in their handler, each with tests of its own: /metrics (a
 # bearer token, or this host only) and /ws (cookie from our origin, or an API key).
 OWN_AUTH = frozenset({("GET", "/metrics"), ("WS", "/ws")})
+# For anyone signed in, person or program (an API key of any role): the API's schema and
+# its viewer. The schema answers like the API (401); the viewer like a page (to sign in).
+SCHEMA_AND_DOCS = frozenset({("GET", "/openapi.json"), ("GET", "/docs")})
+JSON_OUTSIDE_API = frozenset({"/openapi.json"})
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Route:
 
     @property
     def is_page(self) -> bool:
-        return not self.path.startswith("/api/")
+        return not self.path.startswith("/api/") and self.path not in JSON_OUTSIDE_API
 
     @property
     def key(self) -> tuple[str, str]:
@@ -165,9 +165,25 @@ async def test_each_role_gets_exactly_its_permissions(
 
 
 async def test_pages_do_not_accept_api_keys(app: FastAPI, admin_client: httpx.AsyncClient) -> None:
-    for route in (r for r in GUARDED if r.is_page and r.method == "GET"):
+    pages = [r for r in GUARDED if r.is_page and r.method == "GET" and r.key not in SCHEMA_AND_DOCS]
+    for route in pages:
         response = await admin_client.get(route.url())
         assert response.status_code == 303, (route.path, response.status_code)
+
+
+def test_schema_and_docs_want_a_signed_in_caller_and_no_more() -> None:
+    demanded = {r.key: r.requirements for r in GUARDED if r.key in SCHEMA_AND_DOCS}
+    assert demanded == dict.fromkeys(SCHEMA_AND_DOCS, frozenset({None}))
+    assert not {r.path for r in ROUTES} & {"/redoc", "/docs/oauth2-redirect"}
+
+
+async def test_schema_and_docs_take_api_keys(
+    app: FastAPI, role_clients: dict[Role, httpx.AsyncClient]
+) -> None:
+    for role, client in role_clients.items():
+        for method, path in sorted(SCHEMA_AND_DOCS):
+            response = await client.request(method, path)
+            assert response.status_code == 200, (role, path, response.status_code)
 
 
 async def test_metrics_are_refused_to_a_remote_caller_without_a_token(app: FastAPI) -> None:

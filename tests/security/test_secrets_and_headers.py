@@ -7,9 +7,11 @@ import re
 import httpx
 import pytest
 from fastapi import FastAPI
+from starlette.responses import HTMLResponse
 
 from scriptsensei.auth.permissions import Role
 from scriptsensei.auth.sessions import SESSION_COOKIE
+from scriptsensei.core.security_headers import NOT_A_PAGE_POLICY, SecurityHeadersMiddleware
 from tests.auth.support import PASSWORD, add_user, login
 from tests.security.hostile_files import png
 from tests.support.auth_clients import app_db, key_client
@@ -117,8 +119,20 @@ async def test_pages_carry_a_script_policy_without_inline_code(
     login_page = await client.get("/login")
     assert login_page.status_code == 200
     await login(client, "viewer")
-    for response in (login_page, await client.get("/"), await client.get("/settings")):
+    pages = [login_page] + [await client.get(path) for path in ("/", "/settings", "/docs")]
+    for response in pages:
         assert response.headers["content-type"].startswith("text/html")
         assert_protective_headers(response)
         assert "script-src 'self'" in response.headers["content-security-policy"]
         assert "<script>" not in response.text  # no inline script a policy would have to allow
+
+
+async def test_html_that_no_page_rendered_may_run_nothing() -> None:
+    """Only our pages set a policy that lets scripts run (from this origin); any other
+    HTML, whoever produced it, gets the policy that allows nothing."""
+    stray = SecurityHeadersMiddleware(HTMLResponse("<script>alert(1)</script>"))
+    transport = httpx.ASGITransport(app=stray)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/anything")
+    assert response.headers["content-security-policy"] == NOT_A_PAGE_POLICY
+    assert_protective_headers(response)

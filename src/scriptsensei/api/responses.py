@@ -28,10 +28,14 @@ _ERROR_TEXT = {
 AUTH_ERRORS = (400, 401, 403, 503)
 
 
+def documented_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for exactly these statuses (a route open to anyone)."""
+    return {code: {"model": ErrorBody, "description": _ERROR_TEXT[code]} for code in sorted(codes)}
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these statuses plus the authentication ones."""
-    wanted = sorted({*codes, *AUTH_ERRORS})
-    return {code: {"model": ErrorBody, "description": _ERROR_TEXT[code]} for code in wanted}
+    return documented_errors(*{*codes, *AUTH_ERRORS})
 
 
 def set_next_page(request: Request, response: Response, next_cursor: str | None) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,11 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.errors import BadRequest
 from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.models import AuditEntry
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+LIST_READ = "prescription.list"
 
 
 class AuditActor(Protocol):
@@ -107,6 +112,38 @@ async def record_now(
     """Commit an entry at once, whatever happens to the caller's transaction."""
     async with unit_of_work(db) as session:
         await record(session, actor, action, target_type, target_id, detail, request)
+
+
+def given_values(filters: DataclassInstance) -> dict[str, Any]:
+    """The filters that were set, as JSON values (nested filters merged in)."""
+    return _given(asdict(filters))
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, dict):
+            out.update(_given(value))
+        elif isinstance(value, datetime):
+            out[name] = value.isoformat()
+        elif value is not None and value not in ((), ""):
+            out[name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+async def record_list_read(
+    session: AsyncSession,
+    actor: AuditActor,
+    view: str,
+    filters: DataclassInstance,
+    rows: int,
+    request: HTTPConnection | None = None,
+    **extra: Any,
+) -> AuditEntry:
+    """One entry per list request, not per row (a page of 200 rows is one insert): who
+    listed prescriptions' data, with which filters, and how many rows came back."""
+    detail = {"view": view, "filters": given_values(filters), "rows": rows, **extra}
+    return await record(session, actor, LIST_READ, "prescription", None, detail, request)
 
 
 @dataclass(frozen=True)

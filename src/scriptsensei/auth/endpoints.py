@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scriptsensei.api.responses import documented_errors
 from scriptsensei.audit.service import record
 from scriptsensei.auth import apikeys_endpoints, users_endpoints
 from scriptsensei.auth.cookies import clear_session_cookie, set_session_cookie
@@ -90,6 +91,7 @@ async def me(principal: Principal = Depends(signed_in)) -> Me:
     "/api/auth/setup",
     response_model=SetupStatus,
     summary="Whether the first admin still has to be created",
+    responses=documented_errors(503),
 )
 async def setup_status(
     session: AsyncSession = Depends(get_session, scope="function"),

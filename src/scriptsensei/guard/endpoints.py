@@ -6,6 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scriptsensei.api.guards import refuse_nul_characters
+from scriptsensei.api.responses import error_responses
 from scriptsensei.audit.service import record
 from scriptsensei.auth.dependencies import require
 from scriptsensei.auth.permissions import Permission
@@ -15,7 +17,7 @@ from scriptsensei.core.runtime import Runtime
 from scriptsensei.guard.component import COMPONENT_NAME, writes_refused
 from scriptsensei.guard.service import adopt
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], dependencies=[Depends(refuse_nul_characters)])
 
 
 class GuardStatus(BaseModel):
@@ -23,7 +25,12 @@ class GuardStatus(BaseModel):
     reason: str | None = None
 
 
-@router.get("/api/admin/guard", response_model=GuardStatus)
+@router.get(
+    "/api/admin/guard",
+    response_model=GuardStatus,
+    summary="Whether writes are refused until an administrator confirms the data",
+    responses=error_responses(),
+)
 async def guard_status(
     runtime: Runtime = Depends(get_runtime),
     _principal: Principal = Depends(require(Permission.BACKUPS_MANAGE)),
@@ -32,7 +39,12 @@ async def guard_status(
     return GuardStatus(engaged=reason is not None, reason=reason)
 
 
-@router.post("/api/admin/guard/confirm", response_model=GuardStatus)
+@router.post(
+    "/api/admin/guard/confirm",
+    response_model=GuardStatus,
+    summary="Adopt the database and file store as they are; writes are accepted again",
+    responses=error_responses(),
+)
 async def guard_confirm(
     request: Request,
     runtime: Runtime = Depends(get_runtime),

@@ -1,7 +1,7 @@
 """Prescription endpoints: the earlier app's paths and shapes, and the better ones beside.
 
 Handlers parse, call one service function and shape the answer. Reads of a prescription's
-data (detail, image) and every change are recorded in the audit log.
+data (lists, detail, image) and every change are recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from scriptsensei.api.filters import prescription_filters
 from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.multipart import upload_form
 from scriptsensei.api.responses import error_responses, set_next_page
-from scriptsensei.audit.service import record
+from scriptsensei.audit.service import record, record_list_read
 from scriptsensei.auth.dependencies import require
 from scriptsensei.auth.permissions import Permission
 from scriptsensei.auth.principal import Principal
@@ -100,11 +100,15 @@ async def list_all(
     cursor: str | None = Query(None, max_length=200),
     limit: int | None = Query(None, description="Default 50, at most 200"),
     includeData: bool = Query(True, description="false: extractedData is null (lighter)"),
-    _: Principal = Depends(READ),
+    principal: Principal = Depends(READ),
     filters: PrescriptionFilters = Depends(prescription_filters),
     session: AsyncSession = Depends(get_session, scope="function"),
 ) -> list[PrescriptionOut]:
     page = await list_prescriptions(session, filters, cursor, limit, with_data=includeData)
+    rows = len(page.items)
+    await record_list_read(
+        session, principal, "list", filters, rows, request, includeData=includeData, cursor=cursor
+    )
     set_next_page(request, response, page.next_cursor)
     return [PrescriptionOut.of(row) for row in page.items]
 

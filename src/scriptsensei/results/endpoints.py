@@ -1,14 +1,17 @@
-"""`GET /api/extraction-results` (keyset pages) and the earlier app's
-`PUT /api/extraction-results/{id}`, which here really saves: as a reviewer decision on the
-result's field. The engine's row keeps what the engine read."""
+"""`GET /api/extraction-results` (keyset pages, filtered like the prescription list, each
+request audited) and the earlier app's `PUT /api/extraction-results/{id}`, which here really
+saves: as a reviewer decision on the result's field. The engine's row keeps what the engine
+read."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scriptsensei.api.filters import result_filters
 from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses, set_next_page
+from scriptsensei.audit.service import record_list_read
 from scriptsensei.auth.dependencies import require
 from scriptsensei.auth.permissions import Permission
 from scriptsensei.auth.principal import Principal
@@ -30,16 +33,17 @@ router = APIRouter(tags=["extraction results"], dependencies=[Depends(refuse_nul
 async def list_all(
     request: Request,
     response: Response,
-    prescriptionId: str | None = Query(None, max_length=100),
-    engine: str | None = Query(None, max_length=100),
-    field: str | None = Query(None, max_length=200),
     cursor: str | None = Query(None, max_length=300),
     limit: int | None = Query(None, description="Default 50, at most 200"),
-    _: Principal = Depends(require(Permission.PRESCRIPTIONS_READ)),
+    principal: Principal = Depends(require(Permission.PRESCRIPTIONS_READ)),
+    filters: ResultFilters = Depends(result_filters),
     session: AsyncSession = Depends(get_session, scope="function"),
 ) -> list[ExtractionResultOut]:
-    filters = ResultFilters(prescriptionId or None, engine or None, field or None)
     page = await list_results(session, filters, cursor, limit)
+    rows = len(page.items)
+    await record_list_read(
+        session, principal, "extraction-results", filters, rows, request, cursor=cursor
+    )
     set_next_page(request, response, page.next_cursor)
     return [ExtractionResultOut.of(row) for row in page.items]
 

@@ -1,19 +1,26 @@
-"""Extraction results newest first by keyset (`created_at DESC, id DESC`)."""
+"""Extraction results newest first by keyset (`created_at DESC, id DESC`).
+
+Filters on the result itself (prescription, engine, field) and on the prescription it
+belongs to (status, upload dates, needs review, text), the latter meaning exactly what
+they mean on the prescription list.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from scriptsensei.core.errors import BadRequest
-from scriptsensei.models import ExtractionResult
-from scriptsensei.prescriptions.listing import check_limit
+from scriptsensei.models import ExtractionResult, Prescription
+from scriptsensei.prescriptions.listing import PrescriptionFilters, check_limit, filter_conditions
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,8 @@ class ResultFilters:
     prescription_id: str | None = None
     engine: str | None = None
     field: str | None = None  # a dotted path, or a prefix such as a group
+    # Of the result's prescription; its engine and field filters are not used here.
+    prescription: PrescriptionFilters = dataclasses.field(default_factory=PrescriptionFilters)
 
 
 @dataclass(frozen=True)
@@ -47,27 +56,46 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         ) from exc
 
 
-def _query(filters: ResultFilters, cursor: str | None, limit: int) -> Select[ExtractionResult]:
-    query = select(ExtractionResult)
+def _field_condition(name: str) -> ColumnElement[bool]:
+    return or_(
+        ExtractionResult.field_name == name,
+        ExtractionResult.field_name.startswith(name + ".", autoescape=True),
+    )
+
+
+def _prescription_condition(filters: PrescriptionFilters) -> ColumnElement[bool] | None:
+    conditions = filter_conditions(filters)
+    if not conditions:
+        return None
+    return ExtractionResult.prescription_id.in_(select(Prescription.id).where(*conditions))
+
+
+def _conditions(filters: ResultFilters) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
     if filters.prescription_id:
-        query = query.where(ExtractionResult.prescription_id == filters.prescription_id)
+        out.append(ExtractionResult.prescription_id == filters.prescription_id)
     if filters.engine:
-        query = query.where(ExtractionResult.model_name == filters.engine)
+        out.append(ExtractionResult.model_name == filters.engine)
     if filters.field:
-        query = query.where(
-            or_(
-                ExtractionResult.field_name == filters.field,
-                ExtractionResult.field_name.startswith(filters.field + ".", autoescape=True),
-            )
-        )
+        out.append(_field_condition(filters.field))
+    of_prescription = _prescription_condition(filters.prescription)
+    if of_prescription is not None:
+        out.append(of_prescription)
+    return out
+
+
+def _after(cursor: str) -> ColumnElement[bool]:
+    stamp, last_id = decode_cursor(cursor)
+    return or_(
+        ExtractionResult.created_at < stamp,
+        and_(ExtractionResult.created_at == stamp, ExtractionResult.id < last_id),
+    )
+
+
+def _query(filters: ResultFilters, cursor: str | None, limit: int) -> Select[ExtractionResult]:
+    query = select(ExtractionResult).where(*_conditions(filters))
     if cursor:
-        stamp, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                ExtractionResult.created_at < stamp,
-                and_(ExtractionResult.created_at == stamp, ExtractionResult.id < last_id),
-            )
-        )
+        query = query.where(_after(cursor))
     order = (ExtractionResult.created_at.desc(), ExtractionResult.id.desc())
     return query.order_by(*order).limit(limit + 1)
 

@@ -1,6 +1,7 @@
 """`/history`: every prescription, filtered (status, dates, engine, needs review, text),
 newest first with keyset pages ("Older" follows the cursor). Selected rows can be
-exported, deleted or reprocessed through the JSON API from the page's script."""
+exported, deleted or reprocessed through the JSON API from the page's script. Each page
+shown is one audit entry (the rows carry patients' names)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from scriptsensei.api.filters import prescription_filters
+from scriptsensei.audit.service import record_list_read
 from scriptsensei.auth.permissions import Permission
 from scriptsensei.auth.principal import Principal
 from scriptsensei.configs.registry import engine_statuses
@@ -42,6 +44,10 @@ async def history_page(
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     page = await list_prescriptions(session, filters, cursor, PAGE_SIZE)
+    rows = len(page.items)
+    await record_list_read(
+        session, principal, "history-page", filters, rows, request, cursor=cursor
+    )
     query = _filter_query(request)
     next_url = f"/history?{urlencode({**query, 'cursor': page.next_cursor})}"
     context = {
