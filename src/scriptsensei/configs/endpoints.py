@@ -1,4 +1,5 @@
-"""`/api/configs` (the earlier app's paths, plus delete and set-default) and `/api/engines`."""
+"""`/api/configs` (the earlier app's paths, plus delete, set-default and prompt reset),
+`/api/fields` (what a config can select, with the built-in prompts) and `/api/engines`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from scriptsensei.auth.dependencies import require
 from scriptsensei.auth.permissions import Permission
 from scriptsensei.auth.principal import Principal
 from scriptsensei.configs import service
+from scriptsensei.configs.prompts import prompt_defaults
 from scriptsensei.configs.registry import engine_statuses
-from scriptsensei.configs.schemas import ConfigCreate, ConfigOut, ConfigUpdate, EngineStatusOut
+from scriptsensei.configs.schemas import (
+    ConfigCreate,
+    ConfigOut,
+    ConfigUpdate,
+    EngineStatusOut,
+    FieldPromptOut,
+)
 from scriptsensei.configs.service import ConfigRules
 from scriptsensei.core.http import get_runtime, get_session
 from scriptsensei.core.runtime import Runtime
@@ -112,6 +120,33 @@ async def delete_config(
     session: AsyncSession = Depends(get_session, scope="function"),
 ) -> None:
     await service.delete_config(session, config_id, principal, request)
+
+
+@router.delete(
+    "/api/configs/{config_id}/prompts/{field}",
+    response_model=ConfigOut,
+    summary="Remove the config's custom prompt for a field or group: the built-in one applies",
+    responses=error_responses(404),
+)
+async def reset_prompt(
+    config_id: str,
+    field: str,
+    request: Request,
+    principal: Principal = Depends(MANAGE),
+    session: AsyncSession = Depends(get_session, scope="function"),
+) -> ConfigOut:
+    config = await service.reset_prompt(session, config_id, field, principal, request)
+    return ConfigOut.of(config)
+
+
+@router.get(
+    "/api/fields",
+    response_model=list[FieldPromptOut],
+    summary="Every group and field a config can select or prompt, with the built-in prompt",
+    responses=error_responses(),
+)
+async def fields(_: Principal = Depends(READ)) -> list[FieldPromptOut]:
+    return [FieldPromptOut.of(d) for d in prompt_defaults()]
 
 
 @router.get(

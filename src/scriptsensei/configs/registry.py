@@ -1,22 +1,18 @@
-"""The engine registry of this process, built once from the settings unless a component
-(the workers, or a test) published one."""
+"""The engine registry of this process: one a component (the workers, or a test)
+published, else the engine catalog's (the settings with the admin's overrides applied)."""
 
 from __future__ import annotations
 
 from scriptsensei.core.runtime import Runtime
-from scriptsensei.extraction.registry import EngineRegistry, EngineStatus, build_registry
-
-_CACHE = "engine_registry"
+from scriptsensei.engine_settings.component import catalog_of
+from scriptsensei.extraction.registry import EngineRegistry, EngineStatus
 
 
 def engine_registry(runtime: Runtime) -> EngineRegistry:
-    for name in ("engines", _CACHE):
-        found = runtime.components.get(name)
-        if isinstance(found, EngineRegistry):
-            return found
-    registry = build_registry(runtime.settings)
-    runtime.components[_CACHE] = registry
-    return registry
+    published = runtime.components.get("engines")
+    if isinstance(published, EngineRegistry):
+        return published
+    return catalog_of(runtime).registry
 
 
 def engine_statuses(runtime: Runtime) -> list[EngineStatus]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel, Field
 
+from scriptsensei.configs.prompts import PromptDefault
 from scriptsensei.configs.service import UNSET, ConfigChanges
 from scriptsensei.extraction.registry import EngineStatus
 from scriptsensei.models import ExtractionConfig
@@ -112,3 +113,15 @@ class EngineStatusOut(BaseModel):
             available=status.available,
             reason=status.reason,
         )
+
+
+class FieldPromptOut(BaseModel):
+    field: str = Field(description="A group or a dotted field path, as configs name them")
+    group: str
+    defaultPrompt: str | None = Field(
+        description="The built-in instruction a custom prompt replaces; null: none"
+    )
+
+    @classmethod
+    def of(cls, default: PromptDefault) -> FieldPromptOut:
+        return cls(field=default.selector, group=default.group, defaultPrompt=default.default)

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from scriptsensei.audit.service import AuditActor, record
+from scriptsensei.configs.prompts import generic_selector
 from scriptsensei.core.db import database_of
 from scriptsensei.core.errors import BadRequest, Conflict, NotFound
 from scriptsensei.events.publish import publish
 from scriptsensei.events.types import EventType
+from scriptsensei.extraction.fields import is_valid_selector
 from scriptsensei.models import ExtractionConfig
 from scriptsensei.prescriptions.run_config import check_engines, check_fields, check_prompts
 
@@ -180,3 +182,27 @@ async def delete_config(
     await _announce(session, config, "delete", actor, request)
     await session.delete(config)
     await session.flush()
+
+
+async def reset_prompt(
+    session: AsyncSession,
+    config_id: str,
+    selector: str,
+    actor: AuditActor,
+    request: HTTPConnection | None = None,
+) -> ExtractionConfig:
+    """Remove the config's custom prompt for a field or group: the built-in one applies."""
+    if not is_valid_selector(selector):
+        raise BadRequest(
+            f"'{selector}' is not a field or group: use e.g. 'patientDetails.patientName', "
+            "'medications.drugName' or 'vitals'."
+        )
+    config = await get_config(session, config_id)
+    prompts = dict(config.custom_prompts or {})
+    target = generic_selector(selector)
+    kept = {key: text for key, text in prompts.items() if generic_selector(key) != target}
+    if kept != prompts:
+        config.custom_prompts = kept
+        await session.flush()
+        await _announce(session, config, "prompt_reset", actor, request)
+    return config

@@ -2,21 +2,31 @@
 
 Built-in engines are named in settings; third-party engines arrive through the
 `scriptsensei.engines` entry-point group (each entry point is a callable taking the
-settings and returning an Engine, or a list of them).
+settings and returning an Engine, or a list of them). An admin's overrides (switched on
+or off; for LLM engines the model, endpoint and prices) are applied on top of those
+declarations. A switched-off engine stays listed, so configs naming it stay valid, but
+reports itself unavailable and never runs.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
 import structlog
 
-from scriptsensei.core.settings import Settings
-from scriptsensei.extraction.engine import Availability, Engine
+from scriptsensei.core.settings import LLMEngineSettings, Settings
+from scriptsensei.extraction.engine import (
+    Availability,
+    Engine,
+    EngineResult,
+    ExtractionSettings,
+    PageImage,
+    PermanentEngineError,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -26,6 +36,8 @@ LOCAL_ENGINES: dict[str, str] = {
     "rapidocr": "scriptsensei.extraction.ocr.rapid:RapidOCREngine",
 }
 LLM_ENGINE = "scriptsensei.extraction.llm.engine:ChatCompletionsEngine"
+OFF_IN_SETTINGS = "switched off in Settings"
+OFF_IN_ENVIRONMENT = "switched off in SCRIPTSENSEI_LLM_ENGINES"
 
 
 class UnknownEngineError(KeyError):
@@ -62,6 +74,57 @@ class _MissingEngine:
 
     async def extract(self, pages: Any, settings: Any) -> Any:
         raise RuntimeError(self._reason)
+
+
+@dataclass(frozen=True)
+class EngineOverride:
+    """An admin's changes to one declared engine; None keeps the environment's value."""
+
+    enabled: bool | None = None
+    model: str | None = None
+    base_url: str | None = None
+    input_price_per_mtok: float | None = None
+    output_price_per_mtok: float | None = None
+
+    def applied_to(self, declared: LLMEngineSettings) -> LLMEngineSettings:
+        changes = {
+            "enabled": self.enabled,
+            "model": self.model,
+            "base_url": self.base_url,
+            "input_price_per_mtok": self.input_price_per_mtok,
+            "output_price_per_mtok": self.output_price_per_mtok,
+        }
+        return declared.model_copy(update={k: v for k, v in changes.items() if v is not None})
+
+
+class _SwitchedOffEngine:
+    """Stands in for an engine that is switched off: listed, never run."""
+
+    def __init__(self, engine: Engine, reason: str) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self.kind = engine.kind
+        self.accepts = engine.accepts
+        self._reason = reason
+
+    @property
+    def version(self) -> str:
+        # Read lazily: a local engine's version imports its OCR library.
+        return self.engine.version
+
+    def availability(self) -> Availability:
+        return Availability(False, self._reason)
+
+    async def extract(
+        self, pages: Sequence[PageImage], settings: ExtractionSettings
+    ) -> EngineResult:
+        raise PermanentEngineError(f"engine '{self.name}' is {self._reason}")
+
+
+def _switched_off(engine: Engine, reason: str) -> Engine:
+    # The protocol's `version` is a plain attribute; a read-only property serves as well.
+    off: Engine = _SwitchedOffEngine(engine, reason)  # type: ignore[assignment]
+    return off
 
 
 def _load_object(ref: str) -> Any:
@@ -123,12 +186,39 @@ def _local_engines(settings: Settings) -> list[Engine]:
     return engines
 
 
-def _llm_engines(settings: Settings) -> list[Engine]:
+def llm_declarations(
+    settings: Settings, overrides: Mapping[str, EngineOverride]
+) -> list[LLMEngineSettings]:
+    """Every LLM engine the settings declare, with the admin's overrides applied."""
+    return [
+        overrides[cfg.name].applied_to(cfg) if cfg.name in overrides else cfg
+        for cfg in settings.llm_engines
+    ]
+
+
+def _llm_engines(settings: Settings, overrides: Mapping[str, EngineOverride]) -> list[Engine]:
     try:
         factory: Callable[..., Engine] = _load_object(LLM_ENGINE)
     except (ImportError, AttributeError) as exc:
         return [_MissingEngine(c.name, "llm", f"cannot load: {exc}") for c in settings.llm_engines]  # type: ignore[misc]
-    return [factory(cfg) for cfg in settings.llm_engines if cfg.enabled]
+    engines = []
+    for cfg in llm_declarations(settings, overrides):
+        engine = factory(cfg)
+        if not cfg.enabled:
+            by_admin = cfg.name in overrides and overrides[cfg.name].enabled is False
+            engine = _switched_off(engine, OFF_IN_SETTINGS if by_admin else OFF_IN_ENVIRONMENT)
+        engines.append(engine)
+    return engines
+
+
+def _switch(engines: list[Engine], overrides: Mapping[str, EngineOverride]) -> list[Engine]:
+    """Local and plugin engines are on unless an admin switched them off."""
+    return [
+        _switched_off(e, OFF_IN_SETTINGS)
+        if e.name in overrides and overrides[e.name].enabled is False
+        else e
+        for e in engines
+    ]
 
 
 def _plugin_engines(settings: Settings) -> list[Engine]:
@@ -143,7 +233,14 @@ def _plugin_engines(settings: Settings) -> list[Engine]:
     return engines
 
 
-def build_registry(settings: Settings) -> EngineRegistry:
+def build_registry(
+    settings: Settings, overrides: Mapping[str, EngineOverride] | None = None
+) -> EngineRegistry:
+    chosen = overrides or {}
     return EngineRegistry(
-        [*_local_engines(settings), *_llm_engines(settings), *_plugin_engines(settings)]
+        [
+            *_switch(_local_engines(settings), chosen),
+            *_llm_engines(settings, chosen),
+            *_switch(_plugin_engines(settings), chosen),
+        ]
     )

@@ -7,17 +7,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from scriptsensei.core.runtime import Runtime
-from scriptsensei.extraction.registry import EngineRegistry, build_registry
+from scriptsensei.engine_settings.catalog import EngineCatalog
+from scriptsensei.extraction.registry import EngineRegistry
 from scriptsensei.jobs.pages import BlobReader, DirectoryBlobs, StoredPages
 from scriptsensei.jobs.worker import Worker
-
-
-def engine_registry(runtime: Runtime) -> EngineRegistry:
-    """The registry another component published, or one built from the settings."""
-    registry = runtime.components.get("engines")
-    if isinstance(registry, EngineRegistry):
-        return registry
-    return build_registry(runtime.settings)
 
 
 def blob_reader(runtime: Runtime) -> BlobReader:
@@ -30,8 +23,16 @@ def blob_reader(runtime: Runtime) -> BlobReader:
 
 
 def build_worker(runtime: Runtime) -> Worker:
+    """A worker on the registry another component published, else on an engine catalog of
+    its own, brought up to date with the stored engine settings in each claim."""
     pages = StoredPages(runtime.db, blob_reader(runtime))
-    return Worker(runtime.db, runtime.settings, engine_registry(runtime), pages=pages)
+    published = runtime.components.get("engines")
+    if isinstance(published, EngineRegistry):
+        return Worker(runtime.db, runtime.settings, published, pages=pages)
+    catalog = EngineCatalog(runtime.settings)
+    return Worker(
+        runtime.db, runtime.settings, catalog.registry, pages=pages, refresh=catalog.refresh
+    )
 
 
 @asynccontextmanager

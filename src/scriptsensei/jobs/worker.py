@@ -46,6 +46,8 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 _DB_ERRORS = (OperationalError, DBAPIError, OSError, ConnectionError)
+# Brings the registry up to date with the stored engine settings, in the given transaction.
+RefreshEngines = Callable[[AsyncSession], Awaitable[EngineRegistry]]
 ROUND_RETRY_MAX_DELAY = 30.0
 
 
@@ -63,7 +65,8 @@ def worker_name() -> str:
 
 class Worker:
     """Claims and runs engine runs until stopped. Usable embedded in the web process or
-    on its own (`scriptsensei worker`); any number of workers share one database."""
+    on its own (`scriptsensei worker`); any number of workers share one database.
+    `refresh`, when given, is called in each claim's transaction."""
 
     def __init__(
         self,
@@ -73,8 +76,10 @@ class Worker:
         *,
         pages: PageSource | None = None,
         name: str | None = None,
+        refresh: RefreshEngines | None = None,
     ) -> None:
         self.db, self.settings, self.registry = db, settings, registry
+        self._refresh = refresh
         self.pages = pages or StoredPages(db, DirectoryBlobs(settings.storage_dir))
         self.name = name or worker_name()
         self.lease_seconds = settings.run_lease_seconds
@@ -164,7 +169,12 @@ class Worker:
 
     async def _claim(self, session: AsyncSession) -> ClaimedRun | None:
         claimed = await claim_next_run(session, self.name, self.lease_seconds, self._full_engines())
-        return await mark_processing(session, claimed) if claimed else None
+        if claimed is None:
+            return None
+        if self._refresh is not None:
+            # Read with the claim, so the run uses the engine settings current right now.
+            self.registry = await self._refresh(session)
+        return await mark_processing(session, claimed)
 
     async def _reap(self, session: AsyncSession) -> None:
         # Cancelling marks the engine runs itself; this sweep only catches runs left queued

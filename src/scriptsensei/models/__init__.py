@@ -3,6 +3,7 @@
 from scriptsensei.models.auth import ApiKey, User, UserSession
 from scriptsensei.models.base import Base
 from scriptsensei.models.config import ExtractionConfig
+from scriptsensei.models.engine import EngineSetting
 from scriptsensei.models.ops import AppState, AuditEntry, BackupRun, EventRecord
 from scriptsensei.models.prescription import Document, DocumentPage, Prescription
 from scriptsensei.models.result import ExtractionResult, FieldConsensus, ReviewDecision
@@ -17,6 +18,7 @@ __all__ = [
     "Document",
     "DocumentPage",
     "EngineRun",
+    "EngineSetting",
     "EventRecord",
     "ExtractionConfig",
     "ExtractionResult",

@@ -1,12 +1,11 @@
-"""`/settings` (admins): engines as the settings and the registry describe them, configs
-(engines, fields, per-field prompts, thresholds, the default), users and roles, API keys.
-Changes go through the JSON API from the page's script; engine settings live in the
-environment and are shown read-only."""
+"""`/settings` (admins): engines (switched on or off; for LLM engines the model, endpoint
+and prices, over the environment's declarations), configs (engines, fields, per-field
+prompts with the built-in ones shown, thresholds, the default), users and API keys.
+Changes go through the JSON API from the page's script."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,11 +16,14 @@ from scriptsensei.auth.permissions import Permission, Role
 from scriptsensei.auth.principal import Principal
 from scriptsensei.auth.users import list_users
 from scriptsensei.configs import service as configs
+from scriptsensei.configs.prompts import PromptDefault, generic_selector, prompt_defaults
 from scriptsensei.configs.registry import engine_statuses
 from scriptsensei.core.http import get_runtime, get_session
 from scriptsensei.core.runtime import Runtime
-from scriptsensei.core.settings import Settings
+from scriptsensei.engine_settings.component import catalog_of
+from scriptsensei.engine_settings.service import engine_views
 from scriptsensei.extraction.fields import FIELD_GROUPS
+from scriptsensei.models import ExtractionConfig
 from scriptsensei.web.access import page_access
 from scriptsensei.web.routing import page_router
 from scriptsensei.web.templating import render
@@ -31,51 +33,24 @@ router = page_router()
 MANAGE = page_access(Permission.CONFIGS_MANAGE)
 
 
-@dataclass(frozen=True)
-class EngineSetting:
-    name: str
-    kind: str
-    enabled: bool
-    model: str | None
-    endpoint: str | None
-    key: str  # "present", "missing" or "not needed"
-    price: str | None
-    available: bool
-    reason: str | None
-    version: str
+def prompts_by_group() -> dict[str, list[PromptDefault]]:
+    """Each group's note first, then its fields."""
+    grouped: dict[str, list[PromptDefault]] = {}
+    for default in prompt_defaults():
+        grouped.setdefault(default.group, []).append(default)
+    return grouped
 
 
-def _key_state(required: bool, env_name: str | None) -> str:
-    if not required:
-        return "not needed"
-    return "present" if env_name and os.environ.get(env_name) else "missing"
+def custom_prompts(config: ExtractionConfig | None) -> dict[str, str]:
+    """The config's prompts keyed as the page shows them (one key per medication field)."""
+    stored = (config.custom_prompts or {}) if config else {}
+    return {generic_selector(k): v for k, v in stored.items() if isinstance(v, str)}
 
 
-def engine_settings(settings: Settings, runtime: Runtime) -> list[EngineSetting]:
-    statuses = {s.name: s for s in engine_statuses(runtime)}
-    out = []
-    for llm in settings.llm_engines:
-        status = statuses.get(llm.name)
-        price = (
-            f"${llm.input_price_per_mtok:g} in / ${llm.output_price_per_mtok:g} out per M tokens"
-        )
-        key = _key_state(llm.requires_key, llm.api_key_env)
-        out.append(
-            EngineSetting(
-                llm.name, "llm", llm.enabled, llm.model, llm.base_url, key, price,
-                bool(status and status.available), status.reason if status else None,
-                status.version if status else "",
-            )
-        )  # fmt: skip
-    for name, status in statuses.items():
-        if all(e.name != name for e in out):
-            out.append(
-                EngineSetting(
-                    name, status.kind, True, None, None, "not needed", "free (local)",
-                    status.available, status.reason, status.version,
-                )
-            )  # fmt: skip
-    return out
+async def _people(session: AsyncSession, principal: Principal) -> dict[str, Any]:
+    if not principal.can(Permission.USERS_MANAGE):
+        return {"users": [], "keys": []}
+    return {"users": await list_users(session), "keys": await list_api_keys(session)}
 
 
 @router.get("/settings")
@@ -88,16 +63,18 @@ async def settings_page(
     settings = runtime.settings
     context = {
         "title": "Settings",
-        "engines": engine_settings(settings, runtime),
+        "engines": await engine_views(session, catalog_of(runtime)),
+        "declared": {cfg.name: cfg for cfg in settings.llm_engines},
         "engine_names": [s.name for s in engine_statuses(runtime)],
         "configs": await configs.list_configs(session),
         "groups": FIELD_GROUPS,
+        "prompt_rows": prompts_by_group(),
+        "custom_prompts": custom_prompts,
         "defaults": {
             "agreement": settings.agreement_threshold,
             "confidence": settings.confidence_threshold,
         },
-        "users": await list_users(session) if principal.can(Permission.USERS_MANAGE) else [],
-        "keys": await list_api_keys(session) if principal.can(Permission.USERS_MANAGE) else [],
         "roles": [r.value for r in Role],
+        **await _people(session, principal),
     }
     return render(request, "settings.html", principal, context)
