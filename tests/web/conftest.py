@@ -123,3 +123,31 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+# --- helpers for test modules that bring up their own server -----------------------------
+
+
+def expect_live(page: Page) -> None:
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+
+
+def complete_first_run(page: Page, server: LiveServer) -> None:
+    """Create the administrator on a fresh server; the page's profile is then signed in."""
+    page.goto("/setup")
+    page.get_by_label("Setup token").fill(server.setup_token())
+    page.get_by_label("Administrator's username").fill(ADMIN[0])
+    page.get_by_label("Password").fill(ADMIN[1])
+    page.get_by_role("button", name="Create administrator").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def upload_through_page(page: Page, files: list[Path]) -> None:
+    """Send files from the upload page to every available engine; returns once accepted."""
+    page.goto("/upload")
+    page.locator("#file-input").set_input_files([str(f) for f in files])
+    expect(page.locator(".file-item")).to_have_count(len(files))
+    page.get_by_label("Extraction config").select_option("")  # the engines ticked below
+    page.get_by_role("button", name="Process all").click()
+    done = page.locator('.file-item[data-state="done"]')
+    expect(done).to_have_count(len(files), timeout=60_000)

@@ -1,9 +1,14 @@
 """The review page's rows: for each field, every engine's value side by side, the
-consensus, the agreement, the reviewer's decision and where on the page it was read."""
+consensus, the agreement, the reviewer's decision and where on the page it was read.
+
+OCR engines say where they read each value. Vision LLM engines do not: their values, and
+the consensus, are looked for among the OCR lines of the same processing run
+(`value_location`), and get no box when they cannot be found there."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scriptsensei.extraction.fields import (
@@ -11,10 +16,12 @@ from scriptsensei.extraction.fields import (
     MEDICATIONS,
     flatten,
     is_valid_path,
+    medication_path,
     split_path,
 )
 from scriptsensei.models import ExtractionResult, FieldConsensus, ReviewDecision
 from scriptsensei.review.service import ReviewView
+from scriptsensei.web.value_location import Box, LineIndex, lines_from_raw, value_words
 
 GROUP_LABELS = {
     "prescriptionType": "Prescription type",
@@ -41,12 +48,32 @@ STATES = {
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a value is on a page: the box its engine reported, in fractions of the page,
+    or (`found`) where its text was found among the OCR lines, in pixels of the page."""
+
+    page: int  # 0-based
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1
+    found: bool = False
+
+    @classmethod
+    def reported(cls, page: int | None, bbox: Mapping[str, float]) -> Place:
+        x0, y0, x1, y1 = (float(bbox.get(k, 0.0)) for k in ("x0", "y0", "x1", "y1"))
+        return cls(page or 0, (x0, y0, x1, y1))
+
+    @classmethod
+    def found_at(cls, box: Box) -> Place:
+        return cls(box.page, (box.x0, box.y0, box.x1, box.y1), found=True)
+
+
+@dataclass(frozen=True)
 class EngineReading:
     engine: str
     value: str | None
     confidence: float | None
     page: int | None
     bbox: dict[str, float] | None
+    place: Place | None = None
 
 
 @dataclass
@@ -57,6 +84,7 @@ class FieldRow:
     readings: dict[str, EngineReading] = field(default_factory=dict)
     consensus: FieldConsensus | None = None
     decision: ReviewDecision | None = None
+    consensus_place: Place | None = None
 
     @property
     def state(self) -> str:
@@ -109,7 +137,10 @@ def _label(path: str) -> str:
 def _readings(results: list[ExtractionResult]) -> dict[str, dict[str, EngineReading]]:
     out: dict[str, dict[str, EngineReading]] = {}
     for r in results:
-        reading = EngineReading(r.model_name, r.extracted_value, r.confidence, r.page, r.bbox)
+        place = Place.reported(r.page, r.bbox) if r.bbox else None
+        reading = EngineReading(
+            r.model_name, r.extracted_value, r.confidence, r.page, r.bbox, place
+        )
         out.setdefault(r.field_name, {})[r.model_name] = reading
     return out
 
@@ -136,10 +167,97 @@ def field_groups(view: ReviewView) -> list[FieldGroup]:
     for path in _paths(view, final):
         group = path.split(".")[0]
         target = groups.setdefault(group, FieldGroup(group, GROUP_LABELS.get(group, group), []))
-        row = FieldRow(path, _label(path), final.get(path), readings.get(path, {}))
+        row = FieldRow(path, _label(path), final.get(path), dict(readings.get(path, {})))
         row.consensus, row.decision = consensus.get(path), decisions.get(path)
         target.rows.append(row)
+    place_values([row for g in groups.values() for row in g.rows], ValueFinder.of(view))
     return list(groups.values())
+
+
+class ValueFinder:
+    """Finds values on the page among the OCR lines of the processing run they come from
+    (each OCR engine's lines searched on their own; the best match wins)."""
+
+    def __init__(self, indexes: Mapping[str, LineIndex]) -> None:
+        self.indexes = dict(indexes)  # OCR engine name -> its lines
+
+    @classmethod
+    def of(cls, view: ReviewView) -> ValueFinder:
+        run_ids = {r.engine_run_id for r in view.results if r.engine_run_id}
+        for _, engine_runs in reversed(view.runs):
+            if run_ids & {er.id for er in engine_runs}:
+                lines = {er.engine_name: lines_from_raw(er.raw_output) for er in engine_runs}
+                return cls({name: LineIndex(read) for name, read in lines.items() if read})
+        return cls({})
+
+    def find(self, value: str | None, near: Box | None = None) -> Box | None:
+        best = None
+        for index in self.indexes.values():
+            found = index.find(value, near)
+            if found is not None and (best is None or found.score > best.score):
+                best = found
+        return best.box if best is not None else None
+
+    def where_ocr_read(self, row: FieldRow) -> Box | None:
+        """Where the OCR engines' own values for the row are, found in their own lines."""
+        for name, index in self.indexes.items():
+            reading = row.readings.get(name)
+            found = index.find(reading.value) if reading is not None else None
+            if found is not None:
+                return found.box
+        return None
+
+
+def _hints(rows: list[FieldRow], finder: ValueFinder) -> dict[str, Box | None]:
+    """Near what each row's values are expected: where the OCR engines read the field; for
+    a medication field, else where its medication's drug name is."""
+    hints = {row.path: finder.where_ocr_read(row) for row in rows}
+    for row in rows:
+        if split_path(row.path)[2] == "drugName" and hints[row.path] is None:
+            values = [row.consensus.value if row.consensus else None]
+            values += [r.value for r in row.readings.values()]
+            hints[row.path] = next(filter(None, map(finder.find, values)), None)
+    for row in rows:
+        index = split_path(row.path)[1]
+        if index is not None and hints[row.path] is None:
+            hints[row.path] = hints.get(medication_path(index, "drugName"))
+    return hints
+
+
+def place_values(rows: list[FieldRow], finder: ValueFinder) -> None:
+    """Give a place to the values no engine placed. A medication's values recur from one
+    medication to the next (Tab, BD, 5 days): they are only looked for near their own."""
+    if not finder.indexes:
+        return
+    hints = _hints(rows, finder)
+    for row in rows:
+        near = hints[row.path]
+        searchable = near is not None or split_path(row.path)[1] is None
+        _place_row(row, finder if searchable else None, near)
+
+
+def _place_row(row: FieldRow, finder: ValueFinder | None, near: Box | None) -> None:
+    """Each unplaced value takes the box of an engine that read the same value, else where
+    `finder` finds it among the OCR lines."""
+    reported = {_folded(r.value): r.place for r in row.readings.values() if r.place and r.value}
+
+    def place_of(value: str | None) -> Place | None:
+        if value is None:
+            return None
+        if _folded(value) in reported:
+            return reported[_folded(value)]
+        box = finder.find(value, near) if finder is not None else None
+        return Place.found_at(box) if box is not None else None
+
+    for name, reading in row.readings.items():
+        if reading.place is None:
+            row.readings[name] = replace(reading, place=place_of(reading.value))
+    if row.consensus is not None:
+        row.consensus_place = place_of(row.consensus.value)
+
+
+def _folded(value: str | None) -> str:
+    return " ".join(value_words(value))
 
 
 def engines_of(view: ReviewView) -> list[str]:
@@ -163,12 +281,12 @@ def medication_count(groups: list[FieldGroup]) -> int:
     return len({split_path(r.path)[1] for r in meds.rows})
 
 
-def bbox_attr(reading: EngineReading | None) -> dict[str, Any]:
-    """data-* attributes for the image highlight (fractions of the page)."""
-    if reading is None or not reading.bbox:
+def bbox_attr(item: EngineReading | Place | None) -> dict[str, Any]:
+    """data-* attributes for the image highlight: the page (0-based, as the engines report
+    it), the box, and its unit when it is in pixels (the script knows each page's size)."""
+    place = item.place if isinstance(item, EngineReading) else item
+    if place is None:
         return {}
-    box = reading.bbox
-    return {
-        "page": reading.page or 0,  # 0-based, as the engines report it
-        "box": ",".join(f"{box.get(k, 0):.4f}" for k in ("x0", "y0", "x1", "y1")),
-    }
+    if place.found:
+        return {"page": place.page, "box": ",".join(f"{v:.1f}" for v in place.box), "unit": "px"}
+    return {"page": place.page, "box": ",".join(f"{v:.4f}" for v in place.box)}

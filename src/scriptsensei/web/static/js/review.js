@@ -47,22 +47,34 @@
 
   function hideHighlights() {
     document.querySelectorAll(".page .highlight").forEach(function (box) { box.hidden = true; });
-    document.querySelectorAll(".engine-value.highlighted").forEach(function (cell) { cell.classList.remove("highlighted"); });
+    document.querySelectorAll("#review-fields .highlighted").forEach(function (cell) { cell.classList.remove("highlighted"); });
+  }
+
+  // A cell's box as fractions of its page. Engines report fractions; a value found among
+  // the OCR lines (data-box-unit="px") is in pixels of the page image shown here.
+  function boxOf(cell, page) {
+    var box = cell.getAttribute("data-box").split(",").map(parseFloat);
+    if (cell.getAttribute("data-box-unit") !== "px") { return box; }
+    var img = page.querySelector("img");
+    var width = img ? img.naturalWidth : 0;
+    var height = img ? img.naturalHeight : 0;
+    if (!width || !height) { return null; }
+    return [box[0] / width, box[1] / height, box[2] / width, box[3] / height];
   }
 
   function highlight(cell) {
     hideHighlights();
-    var raw = cell && cell.getAttribute("data-box");
-    if (!raw) { return false; }
-    var box = raw.split(",").map(parseFloat);
+    if (!cell || !cell.hasAttribute("data-box")) { return false; }
     var page = document.querySelector('.page[data-page-index="' + cell.getAttribute("data-page") + '"]') || document.querySelector(".page");
-    if (!page) { return false; }
+    var box = page && boxOf(cell, page);
+    if (!box) { return false; }
     var mark = page.querySelector(".highlight");
     mark.style.left = (box[0] * 100) + "%";
     mark.style.top = (box[1] * 100) + "%";
     mark.style.width = Math.max(0.5, (box[2] - box[0]) * 100) + "%";
     mark.style.height = Math.max(0.5, (box[3] - box[1]) * 100) + "%";
     mark.setAttribute("data-engine", cell.getAttribute("data-engine"));
+    mark.toggleAttribute("data-found", cell.getAttribute("data-box-unit") === "px");
     mark.hidden = false;
     cell.classList.add("highlighted");
     return true;
@@ -97,7 +109,7 @@
     tr.classList.add("current");
     tr.focus({ preventScroll: true });
     tr.scrollIntoView({ block: "nearest" });
-    var cell = tr.querySelector(".engine-value.agrees[data-box]") || tr.querySelector(".engine-value[data-box]");
+    var cell = tr.querySelector(".engine-value.agrees[data-box]") || tr.querySelector(".consensus[data-box]") || tr.querySelector(".engine-value[data-box]");
     if (cell) { highlight(cell); } else { hideHighlights(); }
   }
 
@@ -276,12 +288,13 @@
     if (tr && event.target.tagName === "INPUT") { current = rows().indexOf(tr); }
   });
 
+  var LOCATED = "#review-fields td[data-box]";
   document.addEventListener("mouseover", function (event) {
-    var cell = event.target.closest && event.target.closest(".engine-value[data-box]");
+    var cell = event.target.closest && event.target.closest(LOCATED);
     if (cell) { highlight(cell); }
   });
   document.addEventListener("mouseout", function (event) {
-    var cell = event.target.closest && event.target.closest(".engine-value[data-box]");
+    var cell = event.target.closest && event.target.closest(LOCATED);
     if (cell && !cell.contains(event.relatedTarget)) { hideHighlights(); }
   });
 
