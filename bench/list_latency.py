@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,6 +26,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.tcp_proxy import free_port
+
+FILTERS = {
+    "status=completed": {"status": "completed"},
+    "needsReview=true": {"needsReview": "true"},
+    "q=Priya (file, patient, drug)": {"q": "Priya"},
+    "engine=tesseract": {"engine": "tesseract"},
+}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -81,12 +89,17 @@ async def timed(client: httpx.AsyncClient, params: dict[str, str]) -> tuple[floa
     return elapsed, response
 
 
-async def cursor_of_page(client: httpx.AsyncClient, page: int) -> str:
+async def cursor_of_page(
+    client: httpx.AsyncClient, page: int, filters: dict[str, str] | None = None
+) -> str:
     cursor = ""
     for _ in range(page - 1):
-        params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
+        params = {"limit": "50", **(filters or {}), **({"cursor": cursor} if cursor else {})}
         _, response = await timed(client, params)
-        cursor = response.headers["X-Next-Cursor"]
+        following = response.headers.get("X-Next-Cursor")
+        if following is None:  # a filter with fewer pages: its last one
+            return cursor
+        cursor = following
     return cursor
 
 
@@ -111,6 +124,43 @@ async def throughput(client: httpx.AsyncClient, seconds: float, concurrency: int
 
     await asyncio.gather(*(loop() for _ in range(concurrency)))
     return done / seconds
+
+
+def wrk_throughput(url: str, key: str, seconds: float, connections: int) -> str | None:
+    """Requests per second and latency percentiles from `wrk` (Debian package `wrk`), or
+    None when it is not installed."""
+    if shutil.which("wrk") is None:
+        return None
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency",
+         "-H", f"X-API-Key: {key}", url],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    wanted = ("Requests/sec", "50%", "90%", "99%", "Non-2xx", "Socket errors")
+    return "; ".join(
+        " ".join(line.split())
+        for line in result.stdout.splitlines()
+        if line.strip().startswith(wanted)
+    )
+
+
+async def filtered_p95(client: httpx.AsyncClient, requests: int) -> list[str]:
+    """Page 1 and page 20 of filtered lists: what the filters cost (they use no cursor
+    column of their own)."""
+    lines = []
+    for label, params in FILTERS.items():
+        first = await measure_any(client, {"limit": "50", **params}, requests)
+        cursor = await cursor_of_page(client, 20, params)
+        later = await measure_any(client, {"limit": "50", "cursor": cursor, **params}, requests)
+        lines.append(
+            f"filter {label}: page 1 p95 {percentile(first, 95):.1f} ms, "
+            f"page 20 p95 {percentile(later, 95):.1f} ms"
+        )
+    return lines
+
+
+async def measure_any(client: httpx.AsyncClient, params: dict[str, str], count: int) -> list[float]:
+    return [(await timed(client, params))[0] for _ in range(count)]
 
 
 async def offset_query_ms(dsn: str, offset: int, runs: int = 20) -> float:
@@ -145,6 +195,8 @@ async def run(dsn: str, requests: int, seconds: float) -> None:
             cursor = await cursor_of_page(client, 1000)
             later = await measure(client, {"limit": "50", "cursor": cursor}, requests)
             rps = await throughput(client, seconds, 8)
+            filtered = await filtered_p95(client, max(20, requests // 5))
+            wrk = wrk_throughput(f"{client.base_url}api/prescriptions?limit=50", key, seconds, 16)
     finally:
         server.terminate()
         server.wait(30)
@@ -160,6 +212,8 @@ async def run(dsn: str, requests: int, seconds: float) -> None:
     print(
         f"throughput: {rps:.0f} requests/s (8 concurrent clients, {seconds:.0f} s, one server process)"
     )
+    print(f"wrk, 16 connections, {seconds:.0f} s: {wrk or 'not installed (apt install wrk)'}")
+    print("\n".join(filtered))
     print(f"for contrast, OFFSET pagination to page 1000 in SQL alone: p95 {offset:.1f} ms")
 
 

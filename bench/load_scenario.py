@@ -34,6 +34,8 @@ from load_support import (
     browser,
     fake_llm,
     operator,
+    postgres_server_pid,
+    postgres_summary,
     reviewer,
     sample_files,
 )
@@ -73,11 +75,12 @@ async def run_clients(
 
 def report(
     records: Records,
-    watch: ProcessWatch,
+    watches: tuple[ProcessWatch, ProcessWatch | None],
     db: dict[str, Any],
     seconds: float,
     args: argparse.Namespace,
 ) -> None:
+    watch, postgres = watches
     load = os.getloadavg()
     print(
         f"window {seconds:.0f} s; browsers {args.browsers}, operators {args.operators}, reviewers {args.reviewers}; load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
@@ -100,6 +103,9 @@ def report(
     print("| process | CPU, % of one core | peak RSS MB |\n|---|---:|---:|")
     for pid, command, cpu, rss in watch.rows(seconds):
         print(f"| {pid} `{command}` | {cpu:.1f} | {rss:.0f} |")
+    if postgres is not None:
+        cpu, rss, count = postgres_summary(postgres, seconds)
+        print(f"| PostgreSQL, {count} processes together | {cpu:.1f} | {rss:.0f} (largest one) |")
     print()
     minutes = db["seconds"] / 60
     for key, value in db.items():
@@ -118,10 +124,14 @@ async def measure(
         await statement_count(database) if counting else None,
     )
     watch = ProcessWatch(os.getpid())  # this script, the fake LLM and the server
+    postmaster = await postgres_server_pid()
+    postgres = ProcessWatch(postmaster) if postmaster else None
     started = time.monotonic()
-    watcher = asyncio.create_task(watch.run(started + args.seconds + 5))
+    watchers = [asyncio.create_task(watch.run(started + args.seconds + 5))]
+    if postgres is not None:
+        watchers.append(asyncio.create_task(postgres.run(started + args.seconds + 5)))
     records, seconds = await run_clients(server, keys, files, args)
-    await watcher
+    await asyncio.gather(*watchers)
     elapsed = time.monotonic() - started
     await asyncio.sleep(STATS_FLUSH_SECONDS)
     db: dict[str, Any] = difference(await database_counters(database), before)
@@ -130,7 +140,7 @@ async def measure(
     else:
         print("pg_stat_statements is not loaded: database activity is pg_stat_database deltas")
     db["seconds"] = elapsed
-    report(records, watch, db, seconds, args)
+    report(records, (watch, postgres), db, seconds, args)
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -25,6 +25,7 @@ import httpx
 from live_support import (
     CLK_TCK,
     ServerProcess,
+    admin_execute,
     percentile,
     process_tree,
     settings_for,
@@ -298,6 +299,29 @@ def command_of(pid: int) -> str:
     if "openai_server" in text:
         return "fake LLM endpoint"
     return "clients (this script)" if pid == os.getpid() else text[-40:]
+
+
+def parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(stat[1])
+
+
+async def postgres_server_pid() -> int | None:
+    """The PostgreSQL postmaster's pid when the server runs on this machine (a backend's
+    parent), so its CPU and memory can be watched with the rest; None when remote."""
+    row = await admin_execute("SELECT pg_backend_pid() AS pid")
+    try:
+        return parent_of(int(row["pid"]))
+    except (OSError, TypeError):
+        return None
+
+
+def postgres_summary(watch: ProcessWatch, seconds: float) -> tuple[float, float, int]:
+    """(CPU % of one core of every PostgreSQL process together, the largest peak RSS of
+    one of them in MB, how many processes were seen). RSS is not summed: PostgreSQL
+    processes share their buffers, which every one of them counts."""
+    rows = watch.rows(seconds)
+    return sum(r[2] for r in rows), max((r[3] for r in rows), default=0.0), len(rows)
 
 
 @dataclass

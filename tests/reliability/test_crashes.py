@@ -10,6 +10,10 @@ import time
 import httpx
 import pytest
 
+from scriptsensei.core.db import Database
+from scriptsensei.documents.storage import LocalFileStorage
+from scriptsensei.prescriptions.orphans import sweep_orphans
+from tests.conftest import make_settings
 from tests.reliability.traffic import accepted_ids, admin_key, api_client, gather_ready, upload
 from tests.support import inventory
 from tests.support.processes import AppProcess, Deployment
@@ -84,3 +88,12 @@ async def test_killed_worker_and_web_process_lose_nothing(
         f"settled {time.monotonic() - restarted_at:.1f}s after the restart began; "
         f"{len(leftovers)} half-written temp files left by the killed web process"
     )
+    # What the killed process left half-written goes with the start-up sweep (run here
+    # without its age limit, as a start-up an hour later would).
+    db = Database(make_settings(url, deployment.data_dir))
+    try:
+        await sweep_orphans(db, LocalFileStorage(deployment.storage_dir), 0)
+    finally:
+        await db.dispose()
+    assert inventory.interrupted_writes(deployment.storage_dir) == []
+    assert await inventory.files_match_rows(url, deployment.storage_dir) == []
