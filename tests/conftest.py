@@ -17,7 +17,7 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.settings import Settings
 from tests.support import databases
 
-pytest_plugins: list[str] = ["tests.fakes.fixtures"]
+pytest_plugins: list[str] = ["tests.fakes.fixtures", "tests.support.deployment_fixtures"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import tarfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
 
-import scriptsensei.migrations
 from scriptsensei.auth.apikeys import create_api_key
 from scriptsensei.auth.permissions import Role
 from scriptsensei.backup.create import apply_retention, create_backup
@@ -25,45 +23,7 @@ from scriptsensei.models import ExtractionResult, Prescription
 from tests.api.helpers import files, png
 from tests.backup.conftest import add_stored_prescription
 from tests.guard.helpers import running
-
-NEWER_REVISION = '''"""A later release: a new nullable column and a new table.
-
-Revision ID: 9999
-Revises: {head}
-"""
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "9999"
-down_revision = "{head}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.add_column("prescriptions", sa.Column("courier_note", sa.Text(), nullable=True))
-    op.create_table("courier_pickups", sa.Column("id", sa.String(), primary_key=True))
-
-
-def downgrade() -> None:
-    op.drop_table("courier_pickups")
-    op.drop_column("prescriptions", "courier_note")
-'''
-
-
-def newer_release(directory: Path) -> str:
-    """The package's migrations plus revision 9999: the code of a release newer than the
-    archive."""
-    target = directory / "migrations"
-    shutil.copytree(
-        Path(scriptsensei.migrations.__file__).parent,
-        target,
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    revision = NEWER_REVISION.format(head=migrate.head_revision())
-    (target / "versions" / "9999_courier_pickups.py").write_text(revision)
-    return str(target)
+from tests.support.releases import newer_release
 
 
 async def _tables_and_revision(settings: Settings) -> tuple[set[str], str | None]:
@@ -153,7 +113,7 @@ async def test_restore_of_an_older_archive_runs_the_migrations(
     assert archived is not None
     assert archived.schema_revision == migrate.head_revision()
 
-    newer = newer_release(tmp_path)
+    newer = str(newer_release(tmp_path))
     report = await restore_backup(new_host, archive, script_location=newer)
     assert report.migrated_from == migrate.head_revision()
     assert report.schema_revision == "9999"

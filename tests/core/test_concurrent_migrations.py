@@ -16,21 +16,19 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import pytest
 import sqlalchemy as sa
 
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
 from scriptsensei.models import Base
 from tests.conftest import make_settings
-from tests.support import databases
 
 PROCESSES = 3
 
@@ -99,15 +97,6 @@ async def _sqlite_lock_held(url: str) -> AsyncIterator[None]:
     with lock_path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
-
-
-@pytest.fixture
-def empty_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
-    if db_backend == "postgres":
-        with databases.empty_postgres_database() as url:
-            yield url
-    else:
-        yield databases.sqlite_url(tmp_path)
 
 
 async def _database_state(url: str, data_dir: Path) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.settings import get_settings
 from scriptsensei.models import Base
 from tests.conftest import make_settings
-from tests.support import databases
 
 runner = CliRunner()
 
@@ -115,15 +114,6 @@ def test_fails_when_a_model_is_not_in_the_migrations(database_url: str, tmp_path
     assert "Models and migrations disagree" in result.stderr
     assert "add_table courier_pickups" in result.stderr
     assert "add_column prescriptions.courier_note" in result.stderr
-
-
-@pytest.fixture
-def empty_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
-    if db_backend == "postgres":
-        with databases.empty_postgres_database() as url:
-            yield url
-    else:
-        yield databases.sqlite_url(tmp_path)
 
 
 def test_an_empty_database_is_not_at_the_newest_revision(empty_url: str, tmp_path: Path) -> None:

@@ -5,30 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import shutil
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-import scriptsensei.migrations
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
 from tests.conftest import make_settings
+from tests.support.releases import release_with
 
-FAILING_REVISION = '''"""A release whose migration fails half-way: a table it expects is missing.
-
-Revision ID: 9999
-Revises: {head}
-"""
-
-from alembic import op
-
-revision = "9999"
-down_revision = "{head}"
-branch_labels = None
-depends_on = None
-
+FAILS_HALF_WAY = """
 
 def upgrade() -> None:
     op.execute("ALTER TABLE prescriptions ADD COLUMN half_done text")
@@ -37,20 +24,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     pass
-'''
+"""
 
 
 def release_with_failing_revision(directory: Path) -> Path:
     """The package's migrations plus revision 9999, which fails, on top of today's head."""
-    target = directory / "migrations"
-    shutil.copytree(
-        Path(scriptsensei.migrations.__file__).parent,
-        target,
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    revision = FAILING_REVISION.format(head=migrate.head_revision())
-    (target / "versions" / "9999_fails.py").write_text(revision)
-    return target
+    return release_with(directory, "A release whose migration fails half-way.", FAILS_HALF_WAY)
 
 
 def _asyncpg_dsn(url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,6 @@ from scriptsensei.core.transaction import unit_of_work
 from scriptsensei.models import Base, ExtractionConfig, ExtractionResult, Prescription
 from tests.conftest import make_settings
 from tests.support import databases
-
-
-@pytest.fixture
-def empty_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
-    if db_backend == "postgres":
-        with databases.empty_postgres_database() as url:
-            yield url
-    else:
-        yield databases.sqlite_url(tmp_path)
 
 
 def _database(url: str, tmp_path: Path) -> Database:

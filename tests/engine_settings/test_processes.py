@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,26 +15,12 @@ import pytest
 from tests.fakes.fixtures import engine_settings_for
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.reliability.traffic import admin_key, api_client, page_png
-from tests.support import databases, inventory
+from tests.support import inventory
 from tests.support.processes import AppProcess, Deployment
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
 ENGINES = "vision,sleepy_a,sleepy_b"
-
-
-@pytest.fixture
-def pg_url(postgres_template: str) -> Iterator[str]:
-    with databases.postgres_from_template(postgres_template) as url:
-        yield url
-
-
-@pytest.fixture
-def processes() -> Iterator[list[AppProcess]]:
-    started: list[AppProcess] = []
-    yield started
-    for process in started:
-        process.cleanup()
 
 
 async def _process_one(client: httpx.AsyncClient, seed: int) -> str:

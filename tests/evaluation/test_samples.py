@@ -39,6 +39,32 @@ def test_pairs_are_loaded_in_name_order_with_categories(tmp_path: Path) -> None:
     assert len(load_samples(tmp_path, limit=2)) == 2
 
 
+def test_clean_pages_only_turned_are_rotated_not_photos(tmp_path: Path) -> None:
+    # What `generate-samples --profile rotated` writes: the turn is the only degradation.
+    turned = [{"name": "rotate", "degrees": 270}]
+    photo = [{"name": "skew", "degrees": 2.1}, *turned, {"name": "jpeg", "quality": 60}]
+    _write(tmp_path, "a", {"degraded": True, "degradations": turned, "rotation": 270})
+    _write(
+        tmp_path,
+        "b",
+        {"degraded": True, "degradations": turned, "rotation": 270, "handwriting": True},
+    )
+    _write(tmp_path, "c", {"degraded": True, "degradations": photo, "rotation": 270})
+    _write(
+        tmp_path,
+        "d",
+        {"degraded": True, "degradations": photo[:1], "rotation": 0, "handwriting": True},
+    )
+    _write(tmp_path, "e", {"degraded": False, "degradations": [], "rotation": 0})
+    assert [(s.name, s.category) for s in load_samples(tmp_path)] == [
+        ("a", "rotated"),
+        ("b", "rotated-handwriting"),
+        ("c", "photo"),
+        ("d", "photo-handwriting"),
+        ("e", "clean"),
+    ]
+
+
 def test_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(SampleSetError, match="not a directory"):
         load_samples(tmp_path / "missing")

@@ -4,61 +4,20 @@ every row survives: counts and checksums of every table equal before and after."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-import scriptsensei.migrations
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
 from tests.conftest import make_settings
 from tests.reliability.traffic import accepted_ids, admin_key, api_client, upload
 from tests.support import databases, inventory
 from tests.support.processes import AppProcess, Deployment
+from tests.support.releases import newer_release
 from tests.support.sleepy_engines import ENGINE_NAMES, FIELDS_PER_RUN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(200)]
-
-FUTURE_REVISION = '''"""A later release: a new nullable column and a new table.
-
-Revision ID: 9999
-Revises: {head}
-"""
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "9999"
-down_revision = "{head}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.execute("ALTER TABLE prescriptions ADD COLUMN IF NOT EXISTS courier_note text")
-    op.create_table(
-        "courier_pickups",
-        sa.Column("id", sa.String, primary_key=True),
-        sa.Column("prescription_id", sa.String, sa.ForeignKey("prescriptions.id")),
-        if_not_exists=True,
-    )
-
-
-def downgrade() -> None:
-    op.drop_table("courier_pickups")
-    op.execute("ALTER TABLE prescriptions DROP COLUMN courier_note")
-'''
-
-
-def newer_release(directory: Path) -> Path:
-    """The package's migrations plus revision 9999 on top of today's head."""
-    source = Path(scriptsensei.migrations.__file__).parent
-    target = directory / "migrations"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-    revision = FUTURE_REVISION.format(head=migrate.head_revision())
-    (target / "versions" / "9999_courier_pickups.py").write_text(revision)
-    return target
 
 
 async def _fill(deployment: Deployment, processes: list[AppProcess]) -> None:
