@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 from sqlalchemy.sql.elements import ColumnElement
@@ -71,11 +71,11 @@ def check_limit(limit: int | None) -> int:
 
 def _after(cursor: str) -> ColumnElement[bool]:
     stamp, last_id = decode_cursor(cursor)
-    # Spelled out rather than a row comparison so both backends use the index the same way.
-    return or_(
-        Prescription.uploaded_at < stamp,
-        and_(Prescription.uploaded_at == stamp, Prescription.id < last_id),
-    )
+    # A row-value comparison: PostgreSQL and SQLite both turn it into a range on the
+    # (uploaded_at, id) index, so page 1000 starts where page 999 ended. Spelled out as
+    # `a < x OR (a = x AND b < y)`, the planner reads it as a filter and walks every newer
+    # row first.
+    return tuple_(Prescription.uploaded_at, Prescription.id) < (stamp, last_id)
 
 
 def _engine_filter(engine: str) -> ColumnElement[bool]:

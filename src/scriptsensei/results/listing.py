@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -86,10 +86,9 @@ def _conditions(filters: ResultFilters) -> list[ColumnElement[bool]]:
 
 def _after(cursor: str) -> ColumnElement[bool]:
     stamp, last_id = decode_cursor(cursor)
-    return or_(
-        ExtractionResult.created_at < stamp,
-        and_(ExtractionResult.created_at == stamp, ExtractionResult.id < last_id),
-    )
+    # A row-value comparison, a range on the (created_at, id) index on both backends (see
+    # prescriptions.listing); rows of one engine run share their created_at.
+    return tuple_(ExtractionResult.created_at, ExtractionResult.id) < (stamp, last_id)
 
 
 def _query(filters: ResultFilters, cursor: str | None, limit: int) -> Select[ExtractionResult]:
