@@ -48,7 +48,7 @@ async def export(
 
 
 async def run(dsn: str) -> None:
-    key = await make_key(dsn)
+    key = await make_key(dsn, "operator")  # exporting needs more than viewing
     port = free_port()
     server = start_server(dsn, port, Path("/tmp/scriptsensei-bench-export"))
     try:

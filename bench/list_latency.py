@@ -40,7 +40,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def make_key(dsn: str) -> str:
+async def make_key(dsn: str, role: str = "viewer") -> str:
     from scriptsensei.auth.apikeys import create_api_key
     from scriptsensei.auth.permissions import Role
     from scriptsensei.core.db import Database
@@ -50,7 +50,7 @@ async def make_key(dsn: str) -> str:
     url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
     db = Database(Settings(database_url=url, data_dir=Path("/tmp")), url)
     async with unit_of_work(db) as session:
-        created = await create_api_key(session, name="bench", role=Role.VIEWER)
+        created = await create_api_key(session, name="bench", role=Role(role))
     await db.dispose()
     return created.key
 
