@@ -196,7 +196,9 @@ async def run(dsn: str, requests: int, seconds: float) -> None:
             later = await measure(client, {"limit": "50", "cursor": cursor}, requests)
             rps = await throughput(client, seconds, 8)
             filtered = await filtered_p95(client, max(20, requests // 5))
-            wrk = wrk_throughput(f"http://127.0.0.1:{port}/api/prescriptions?limit=50", key, seconds, 16)
+            wrk = wrk_throughput(
+                f"http://127.0.0.1:{port}/api/prescriptions?limit=50", key, seconds, 16
+            )
     finally:
         server.terminate()
         server.wait(30)

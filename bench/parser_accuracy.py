@@ -1,13 +1,17 @@
 """Field accuracy of the prescription parser on generated samples, per OCR engine.
 
     .venv/bin/python bench/parser_accuracy.py SAMPLES_DIR --engine tesseract [--cache DIR]
+        [--per-sample]
 
 Reads every sample image with the engine's reader (in this process), parses the lines,
 and compares each field with the sample's truth after normalisation
 (`scriptsensei.extraction.normalize.normalize_value`). A field counts when the truth or
 the parser has a value for it (fields both leave empty are not counted). Medications are
 paired by normalised drug name; recall = paired / truth medications. OCR lines are cached
-as JSON (keyed by engine and image) so the parser can be re-measured without re-reading.
+as JSON (keyed by engine and image) so the parser can be re-measured without re-reading:
+give a new cache directory whenever the reader changes. Results are split into printed
+and handwriting pages and by the sample's category (clean, rotated, photo; see
+`scriptsensei.evaluation.samples`); `--per-sample` lists each sample's field accuracy.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from scriptsensei.evaluation.samples import load_samples
 from scriptsensei.extraction.fields import MEDICATION_KEYS, flatten, scalar_paths
 from scriptsensei.extraction.normalize import normalize_text, normalize_value
 from scriptsensei.extraction.ocr.lines import OcrLine, PageGeometry
@@ -143,38 +148,45 @@ def main() -> None:
     parser.add_argument("--engine", choices=sorted(READERS), default="tesseract")
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--misses", action="store_true", help="list every wrong field")
+    parser.add_argument("--per-sample", action="store_true", help="each sample's accuracy")
     args = parser.parse_args()
     tally: Counter[str] = Counter()
     misses: list[str] = []
-    images = sorted(p for p in args.samples.iterdir() if p.suffix in {".png", ".jpg", ".pdf"})
-    for image in images:
+    samples = load_samples(args.samples)
+    groups: set[str] = set()
+    for sample in samples:
+        image = sample.image
         truth = json.loads(image.with_suffix(".json").read_text())
         lines, pages = read_lines(image, args.engine, args.cache)
         fields = {f.path: f.value for f in parse_prescription(lines, pages)}
-        meta_path = image.with_name(image.stem + ".meta.json")
-        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        group = "handwriting" if meta.get("handwriting") else "printed"
+        kind = sample.category.removesuffix("-handwriting")
+        group = "handwriting" if sample.category.endswith("-handwriting") else "printed"
         sample_tally: Counter[str] = Counter()
         score_sample(truth, fields, sample_tally, misses, image.stem)
         ceiling(truth, lines, sample_tally)
+        if args.per_sample:
+            ok, n = sample_tally["fields:ok"], max(sample_tally["fields:n"], 1)
+            print(f"  {sample.name:14s} {sample.category:22s} {ok / n:6.1%}  ({n})")
         tally.update(sample_tally)
-        tally.update(
-            {
-                f"{group}:{k}": v
-                for k, v in sample_tally.items()
-                if k.startswith(("fields:", "meds:", "ceiling:"))
-            }
-        )
+        for prefix in (f"{group}:", f"{kind} {group}:"):
+            groups.add(prefix)
+            tally.update(
+                {
+                    f"{prefix}{k}": v
+                    for k, v in sample_tally.items()
+                    if k.startswith(("fields:", "meds:", "ceiling:"))
+                }
+            )
     if args.misses:
         print("\n".join(misses))
-    print(f"engine={args.engine} samples={len(images)} dir={args.samples}")
+    print(f"engine={args.engine} samples={len(samples)} dir={args.samples}")
     keys = sorted(
         {k.rsplit(":", 1)[0] for k in tally if k.endswith(":n") and k.count(":") == 1} - {"ceiling"}
     )
     for key in keys:
         n = tally[f"{key}:n"]
         print(f"  {key:42s} {tally[f'{key}:ok'] / n:6.1%}  ({n})")
-    for prefix in ("printed:", "handwriting:", ""):
+    for prefix in (*sorted(g for g in groups if " " in g), "printed:", "handwriting:", ""):
         if not tally[f"{prefix}fields:n"]:
             continue
         accuracy = tally[f"{prefix}fields:ok"] / tally[f"{prefix}fields:n"]
@@ -183,7 +195,7 @@ def main() -> None:
         label = prefix.rstrip(":") or "all"
         in_text = tally[f"{prefix}ceiling:ok"] / max(tally[f"{prefix}ceiling:n"], 1)
         print(
-            f"  {label:12s} field accuracy {accuracy:.1%}  "
+            f"  {label:22s} field accuracy {accuracy:.1%}  "
             f"medication recall {recall:.1%}  precision {precision:.1%}  "
             f"(true values present in the OCR text: {in_text:.1%})"
         )
