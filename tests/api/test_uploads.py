@@ -38,6 +38,11 @@ async def test_all_accepted_is_201_with_every_file(operator_client: httpx.AsyncC
     assert body["prescriptions"][0]["source"] == "api"
 
 
+async def test_accepted_uploads_carry_no_error(operator_client: httpx.AsyncClient) -> None:
+    body = (await upload(operator_client, ("a.png", png(7)))).json()
+    assert body["error"] is None and body["detail"] is None
+
+
 async def test_some_rejected_is_207_with_reasons(
     app: FastAPI, admin_client: httpx.AsyncClient
 ) -> None:
@@ -74,14 +79,20 @@ async def test_all_rejected_answers_their_status(
 ) -> None:
     response = await upload(admin_client, ("x.png", data))
     assert response.status_code == status, response.text
-    assert response.json()["files"][0]["error"] == error
+    body = response.json()
+    assert body["files"][0]["error"] == error
+    # the error shape every error has, with the file's own reason
+    assert body["error"] == error and body["detail"] == body["files"][0]["detail"]
     assert await _count(app) == 0
 
 
 async def test_mixed_reasons_without_success_is_400(admin_client: httpx.AsyncClient) -> None:
     response = await upload(admin_client, ("a.gif", b"GIF89a..."), ("b.png", b""))
     assert response.status_code == 400
-    assert response.json()["accepted"] == 0
+    body = response.json()
+    assert body["accepted"] == 0
+    assert body["error"] == "files_rejected"
+    assert "None of the 2 files was accepted" in body["detail"]
 
 
 async def test_too_many_files_is_413(database_url: str, tmp_path: Path) -> None:

@@ -30,9 +30,9 @@ EXPORT = require(Permission.EXPORT)
 _IDS = Query(None, max_length=40_000, description="Comma-separated prescription ids")
 
 
-def _responses(media_type: str) -> dict[int | str, dict[str, Any]]:
+def _responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
     return {
-        200: {"content": {media_type: {}}, "description": "Streamed"},
+        200: {"content": {media_type: {} for media_type in media_types}, "description": "Streamed"},
         **error_responses(400, 422),
     }
 
@@ -85,7 +85,7 @@ async def export_csv(
     "/api/export/json",
     response_class=StreamingResponse,
     summary="A JSON array of prescriptions (format=ndjson: one per line)",
-    responses=_responses("application/json"),
+    responses=_responses("application/json", "application/x-ndjson"),
 )
 async def export_json(
     request: Request,

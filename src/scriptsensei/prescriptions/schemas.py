@@ -206,12 +206,15 @@ class FileOutcomeOut(BaseModel):
 
 
 class UploadResult(BaseModel):
-    """Per-file outcomes in the order sent, and the accepted prescriptions' rows."""
+    """Per-file outcomes in the order sent, and the accepted prescriptions' rows. When no
+    file was accepted (a 4xx answer) `error` and `detail` say why, as every error does."""
 
     files: list[FileOutcomeOut]
     accepted: int
     rejected: int
     prescriptions: list[PrescriptionOut]
+    error: str | None = Field(default=None, description="Set when no file was accepted")
+    detail: str | None = Field(default=None, description="Set when no file was accepted")
 
 
 class ModelResult(BaseModel):

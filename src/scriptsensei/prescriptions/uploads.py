@@ -106,12 +106,26 @@ async def upload_files(
     ids = [o.prescription_id for o in outcomes if o.prescription_id and o.error is None]
     rows = await _rows(session, ids)
     rejected = sum(1 for o in outcomes if o.error is not None)
+    files = [_outcome_out(o) for o in outcomes]
+    error, detail = _refusal(files) if rejected == len(outcomes) else (None, None)
     return UploadResult(
-        files=[_outcome_out(o) for o in outcomes],
+        files=files,
         accepted=len(outcomes) - rejected,
         rejected=rejected,
         prescriptions=[PrescriptionOut.of(row) for row in rows],
+        error=error,
+        detail=detail,
     )
+
+
+def _refusal(files: list[FileOutcomeOut]) -> tuple[str, str]:
+    """The request's error when no file was accepted: the files' reason when they share
+    one, else a summary pointing at each file's own reason."""
+    if len(files) == 1:
+        return files[0].error or "file_rejected", files[0].detail or "The file was refused."
+    codes = {f.error or "file_rejected" for f in files}
+    code = codes.pop() if len(codes) == 1 else "files_rejected"
+    return code, f"None of the {len(files)} files was accepted; each file's reason is in files."
 
 
 def upload_status(result: UploadResult) -> int:
