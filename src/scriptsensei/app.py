@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from scriptsensei import __version__
+from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.auth.cors import install_cors
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.add_middleware(WriteGuardMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)

@@ -3,10 +3,15 @@ databases; SQL-looking and script-looking values are data, stored and returned a
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import httpx
 import pytest
 
+from scriptsensei.app import create_app
 from tests.api.helpers import upload_one
+from tests.conftest import make_settings
 
 SQLISH = "'; DROP TABLE prescriptions; --"
 SCRIPT = "<script>alert(1)</script>"
@@ -28,11 +33,36 @@ async def test_nul_characters_are_refused(admin_client: httpx.AsyncClient, url: 
     assert "NUL" in response.json()["detail"]
 
 
-async def test_nul_in_a_json_body_is_refused(admin_client: httpx.AsyncClient) -> None:
-    response = await admin_client.post(
-        "/api/configs", json={"name": "a\u0000b", "selectedModels": ["alpha"]}
-    )
-    assert response.status_code == 400
+def json_body_operations() -> list[tuple[str, str]]:
+    """Every operation of the schema that takes a JSON body (a new one is covered too)."""
+    app = create_app(make_settings("sqlite+aiosqlite:///:memory:", Path(tempfile.gettempdir())))
+    found = []
+    for path, operations in sorted(app.openapi()["paths"].items()):
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                found.append((method.upper(), path.replace("{", "x").replace("}", "")))
+    return found
+
+
+JSON_OPERATIONS = json_body_operations()
+
+
+def test_the_json_operations_are_found() -> None:
+    assert ("POST", "/api/apikeys") in JSON_OPERATIONS
+    assert ("POST", "/api/configs") in JSON_OPERATIONS
+    assert len(JSON_OPERATIONS) > 10
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), JSON_OPERATIONS, ids=[" ".join(o) for o in JSON_OPERATIONS]
+)
+async def test_nul_in_any_json_body_is_refused(
+    admin_client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    body = {"name": "a\u0000b", "username": "u\u0000", "fieldUpdates": {"x": "\u0000"}}
+    response = await admin_client.request(method, path, json=body)
+    assert response.status_code == 400, response.text
     assert "NUL" in response.json()["detail"]
 
 

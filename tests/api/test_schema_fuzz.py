@@ -3,6 +3,7 @@ a live server: bounded examples, and not one server error (5xx) allowed."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from tests.conftest import make_settings
 from tests.support import databases
 from tests.support.live_server import LiveServer, live_server
 
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = int(os.environ.get("SCRIPTSENSEI_FUZZ_EXAMPLES", "20"))  # the longer run sets more
 
 
 def _openapi() -> dict[str, object]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses
 from scriptsensei.auth.dependencies import require
 from scriptsensei.auth.permissions import Permission
@@ -26,7 +25,7 @@ from scriptsensei.core.http import get_runtime, get_session
 from scriptsensei.core.runtime import Runtime
 from scriptsensei.prescriptions.context import engine_names
 
-router = APIRouter(tags=["configs"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["configs"])
 
 READ = require(Permission.PRESCRIPTIONS_READ)
 MANAGE = require(Permission.CONFIGS_MANAGE)

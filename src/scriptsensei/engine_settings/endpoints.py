@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses
 from scriptsensei.auth.dependencies import require
 from scriptsensei.auth.permissions import Permission
@@ -16,7 +15,7 @@ from scriptsensei.engine_settings import service
 from scriptsensei.engine_settings.component import catalog_of
 from scriptsensei.engine_settings.schemas import EngineSettingsOut, EngineSettingsUpdate
 
-router = APIRouter(tags=["engines"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["engines"])
 
 MANAGE = require(Permission.CONFIGS_MANAGE)
 

@@ -12,7 +12,6 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.api.filters import prescription_filters
-from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses
 from scriptsensei.audit.service import record
 from scriptsensei.auth.dependencies import require
@@ -24,7 +23,7 @@ from scriptsensei.export import service
 from scriptsensei.export.service import ExportRequest
 from scriptsensei.prescriptions.listing import PrescriptionFilters
 
-router = APIRouter(tags=["export"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["export"])
 
 EXPORT = require(Permission.EXPORT)
 _IDS = Query(None, max_length=40_000, description="Comma-separated prescription ids")

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses
 from scriptsensei.audit.service import record
 from scriptsensei.auth.dependencies import require
@@ -17,7 +16,7 @@ from scriptsensei.core.runtime import Runtime
 from scriptsensei.guard.component import COMPONENT_NAME, writes_refused
 from scriptsensei.guard.service import adopt
 
-router = APIRouter(tags=["operations"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["operations"])
 
 
 class GuardStatus(BaseModel):

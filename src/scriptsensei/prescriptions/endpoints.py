@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.api.caching import IMAGE_MAX_AGE, not_modified
 from scriptsensei.api.filters import prescription_filters
-from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.multipart import upload_form
 from scriptsensei.api.responses import error_responses, set_next_page
 from scriptsensei.audit.service import record, record_list_read
@@ -49,7 +48,7 @@ from scriptsensei.prescriptions.uploads import (
 from scriptsensei.review.schemas import PrescriptionDetailOut
 from scriptsensei.review.service import review_view
 
-router = APIRouter(tags=["prescriptions"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["prescriptions"])
 
 # Far above any document's page count; keeps absurd numbers out of integer columns.
 MAX_PAGE_NUMBER = 100_000

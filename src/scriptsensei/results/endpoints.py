@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.api.filters import result_filters
-from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses, set_next_page
 from scriptsensei.audit.service import record_list_read
 from scriptsensei.auth.dependencies import require
@@ -21,7 +20,7 @@ from scriptsensei.results.listing import ResultFilters, list_results
 from scriptsensei.review.schemas import DecisionOut, ResultDecision, ResultUpdate
 from scriptsensei.review.service import decide_on_result
 
-router = APIRouter(tags=["extraction results"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["extraction results"])
 
 
 @router.get(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses
 from scriptsensei.audit.service import record
 from scriptsensei.auth.dependencies import require
@@ -25,7 +24,7 @@ from scriptsensei.review.schemas import (
 )
 from scriptsensei.review.service import ReviewOutcome
 
-router = APIRouter(tags=["review"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["review"])
 
 REVIEW = require(Permission.PRESCRIPTIONS_REVIEW)
 READ = require(Permission.PRESCRIPTIONS_READ)

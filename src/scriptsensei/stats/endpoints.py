@@ -7,7 +7,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.api.filters import parse_moment
-from scriptsensei.api.guards import refuse_nul_characters
 from scriptsensei.api.responses import error_responses
 from scriptsensei.auth.dependencies import require
 from scriptsensei.auth.permissions import Permission
@@ -15,7 +14,7 @@ from scriptsensei.auth.principal import Principal
 from scriptsensei.core.http import get_session
 from scriptsensei.stats.service import EngineFigures, Stats, collect
 
-router = APIRouter(tags=["stats"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["stats"])
 
 
 class EngineStatsOut(BaseModel):
