@@ -14,6 +14,8 @@ from typing import Any
 from scriptsensei.extraction.fields import flatten
 from scriptsensei.extraction.pages import SUPPORTED_SUFFIXES
 
+ROTATE_STEP = "rotate"  # the name `generate-samples` gives a quarter turn in `degradations`
+
 
 class SampleSetError(ValueError):
     """The directory is not a usable sample set; the message says why."""
@@ -24,7 +26,9 @@ class Sample:
     name: str
     image: Path
     truth: dict[str, str | None]  # flattened `extractedData`
-    category: str  # clean, rotated or photo; with -handwriting for handwriting-like fonts
+    # clean, rotated (a clean page turned by quarter turns) or photo (which may be turned
+    # too); with -handwriting for handwriting-like fonts
+    category: str
 
 
 def load_samples(directory: Path, limit: int | None = None) -> list[Sample]:
@@ -62,5 +66,15 @@ def _category(image: Path) -> str:
     if not meta_path.is_file():
         return "unknown"
     meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
-    kind = "photo" if meta.get("degraded") else "rotated" if meta.get("rotation") else "clean"
+    kind = "photo" if _photographed(meta) else "rotated" if meta.get("rotation") else "clean"
     return f"{kind}-handwriting" if meta.get("handwriting") else kind
+
+
+def _photographed(meta: dict[str, Any]) -> bool:
+    """Degraded by more than quarter turns: a clean page that was only turned is no photo."""
+    if not meta.get("degraded"):
+        return False
+    steps = meta.get("degradations")
+    if not isinstance(steps, list):  # older metadata: every degraded page was a photo
+        return True
+    return any(not isinstance(s, dict) or s.get("name") != ROTATE_STEP for s in steps)

@@ -59,6 +59,35 @@ def photo_of(image: Image.Image, seed: int = 7) -> Image.Image:
     return Image.open(io.BytesIO(jpeg.tobytes())).convert("RGB")
 
 
+# Where the corners of the drawn page land in `photo_on_table` (fractions of the photo).
+TABLE_CORNERS = ((0.08, 0.06), (0.9, 0.1), (0.94, 0.95), (0.05, 0.9))
+
+
+def photo_on_table(
+    image: Image.Image, clockwise: int = 0, blur: float = 1.2, seed: int = 11
+) -> Image.Image:
+    """The page lying on a dark table, shot at an angle: small, blurred, noisy, JPEG."""
+    rng = np.random.default_rng(seed)
+    page = np.asarray(rotated(image, clockwise).convert("L"), dtype=np.float32)
+    h, w = page.shape
+    size = (round(w * 0.6), round(h * 0.6))
+    photo = cv2.warpPerspective(page, table_warp(w, h), size, flags=cv2.INTER_AREA, borderValue=70)
+    light = np.linspace(0.65, 1.0, size[0], dtype=np.float32)[None, :]
+    photo = cv2.GaussianBlur(photo * light, (0, 0), blur)
+    photo = np.clip(photo + rng.normal(0, 5, photo.shape), 0, 255).astype(np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 60])
+    assert ok
+    return Image.open(io.BytesIO(jpeg.tobytes())).convert("RGB")
+
+
+def table_warp(width: int, height: int) -> np.ndarray:
+    """The perspective map from a page of that size to `photo_on_table` of it."""
+    size = (round(width * 0.6), round(height * 0.6))
+    corners = np.float32([(x * size[0], y * size[1]) for x, y in TABLE_CORNERS])
+    source = np.float32([(0, 0), (width, 0), (width, height), (0, height)])
+    return np.asarray(cv2.getPerspectiveTransform(source, corners), dtype=np.float64)
+
+
 def as_page(image: Image.Image, index: int = 0) -> PageImage:
     return encode_page(index, image)
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from scriptsensei.extraction.engine import PageImage
 from scriptsensei.extraction.ocr.lines import OcrLine
-from tests.extraction.ocr.drawn import as_page, draw_page, photo_of, rotated
+from tests.extraction.ocr.drawn import (
+    as_page,
+    draw_page,
+    photo_of,
+    photo_on_table,
+    rotated,
+    table_warp,
+)
 from tests.extraction.ocr.reading import line_centre, share_read
 
 Reader = Callable[[PageImage], list[OcrLine]]
@@ -63,3 +71,16 @@ def check_blank_page(read: Reader) -> None:
     from PIL import Image
 
     assert read(as_page(Image.new("RGB", (600, 800), "white"))) == []
+
+
+def check_photo_on_table(read: Reader, upright_lines: list[OcrLine], clockwise: int) -> None:
+    """A turned page shot at an angle on a table: read, and boxes placed on the photo."""
+    lines = read(as_page(photo_on_table(UPRIGHT, clockwise)))
+    assert share_read(lines) >= 0.85, [line.text for line in lines]
+    turned_w, turned_h = (H, W) if clockwise in (90, 270) else (W, H)
+    warp = table_warp(turned_w, turned_h)
+    for probe in PROBES:
+        x, y = expected_centre(*line_centre(upright_lines, probe), clockwise)
+        point = warp @ np.array([x, y, 1.0])
+        got = line_centre(lines, probe)
+        assert got == pytest.approx(tuple(point[:2] / point[2]), abs=20)

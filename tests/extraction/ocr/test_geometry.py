@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -57,3 +58,20 @@ def test_negligible_changes_keep_the_same_image() -> None:
     assert geometry.rotate_small(base, 0.01) is base
     assert geometry.rescale(base, 1.01) is base
     assert geometry.rotate_quarter(base, 360) is base
+
+
+def test_a_page_seen_at_an_angle_is_straightened_and_boxes_map_back() -> None:
+    page = _page_with_mark()
+    corners = np.array([(10, 5), (190, 15), (195, 95), (0, 90)], dtype=np.float64)
+    to_photo = cv2.getPerspectiveTransform(
+        geometry.rect_points(0, 0, 199, 99).astype(np.float32), corners.astype(np.float32)
+    )
+    photo = cv2.warpPerspective(page, to_photo, (200, 100), borderValue=255)
+    prepared = geometry.unwarp(geometry.identity(photo), corners)
+    assert prepared.image.shape == pytest.approx((83, 188), abs=2)
+    back = geometry.box_to_page(
+        geometry.rect_points(*_mark_box(prepared.image)), prepared.to_prepared, 200, 100
+    )
+    mark = geometry.map_points(geometry.rect_points(30, 10, 50, 20), to_photo)
+    expected = (*mark.min(axis=0), *mark.max(axis=0))
+    assert back == pytest.approx(expected, abs=3)

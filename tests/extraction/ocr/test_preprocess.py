@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -46,3 +47,22 @@ def test_undecodable_page_is_a_value_error() -> None:
     broken = type(page)(0, b"garbage", "image/png", 10, 10)
     with pytest.raises(ValueError, match="page 1 is not a decodable image/png image"):
         preprocess.decode_gray(broken)
+
+
+def test_blur_is_measured_on_the_ink_edges() -> None:
+    flat = np.asarray(draw_page().convert("L"))
+    sharp = preprocess.edge_blur(flat)
+    blurred = preprocess.edge_blur(cv2.GaussianBlur(flat, (0, 0), 2.0))
+    assert sharp < 1.0
+    assert blurred == pytest.approx(2.0, abs=0.6)
+    assert preprocess.edge_blur(np.full((100, 100), 255, dtype=np.uint8)) == 0.0
+
+
+def test_sharpening_steepens_blurred_strokes() -> None:
+    blurred = cv2.GaussianBlur(np.asarray(draw_page().convert("L")), (0, 0), 2.0)
+    sharpened = preprocess.sharpen_text(blurred, 22, preprocess.edge_blur(blurred))
+
+    def steepest(image: np.ndarray) -> float:
+        return float(np.abs(np.diff(image.astype(np.float32), axis=1)).max())
+
+    assert steepest(sharpened) > 1.15 * steepest(blurred)

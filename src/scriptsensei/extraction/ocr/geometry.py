@@ -86,9 +86,7 @@ def box_to_page(
     points: NDArray[np.float64], to_prepared: Matrix, width: int, height: int
 ) -> tuple[float, float, float, float]:
     """Axis-aligned box, in uploaded-page pixels, around points read on the prepared image."""
-    back = np.linalg.inv(to_prepared)
-    homogeneous = np.hstack([points, np.ones((len(points), 1))])
-    mapped = (back @ homogeneous.T).T[:, :2]
+    mapped = map_points(points, np.asarray(np.linalg.inv(to_prepared), dtype=np.float64))
     x0, y0 = mapped.min(axis=0)
     x1, y1 = mapped.max(axis=0)
     return (
@@ -97,6 +95,30 @@ def box_to_page(
         float(np.clip(x1, 0, width)),
         float(np.clip(y1, 0, height)),
     )
+
+
+def map_points(points: NDArray[np.float64], matrix: Matrix) -> NDArray[np.float64]:
+    """Points (n, 2) through a 3x3 affine or perspective map."""
+    homogeneous = np.hstack([points, np.ones((len(points), 1))]) @ matrix.T
+    return np.asarray(homogeneous[:, :2] / homogeneous[:, 2:], dtype=np.float64)
+
+
+def unwarp(prepared: Prepared, corners: NDArray[np.float64]) -> Prepared:
+    """The quadrilateral `corners` (top-left, top-right, bottom-right, bottom-left) of the
+    image straightened into a rectangle: a page photographed at an angle, seen square on."""
+    top, right = corners[1] - corners[0], corners[2] - corners[1]
+    bottom, left = corners[2] - corners[3], corners[3] - corners[0]
+    width = round((np.linalg.norm(top) + np.linalg.norm(bottom)) / 2)
+    height = round((np.linalg.norm(left) + np.linalg.norm(right)) / 2)
+    target = rect_points(0, 0, width - 1, height - 1)
+    step = cv2.getPerspectiveTransform(corners.astype(np.float32), target.astype(np.float32))
+    image = np.asarray(
+        cv2.warpPerspective(
+            prepared.image, step, (width, height), flags=cv2.INTER_LINEAR, borderValue=255
+        ),
+        dtype=np.uint8,
+    )
+    return Prepared(image, np.asarray(step, dtype=np.float64) @ prepared.to_prepared)
 
 
 def rect_points(x0: float, y0: float, x1: float, y1: float) -> NDArray[np.float64]:
