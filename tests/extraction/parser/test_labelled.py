@@ -68,6 +68,13 @@ def test_combined_age_and_sex() -> None:
     assert (spaced["patientDetails.age"], spaced["patientDetails.gender"]) == ("21 Yrs", "Male")
 
 
+def test_combined_age_and_sex_read_with_a_bar_for_the_slash() -> None:
+    # a blurred "Age / Sex" often comes out of OCR as "Age | Sex"
+    values = _values([create_line("Name: Meera Iyer  Age | Sex: 34 Y | F", 50, 100)])
+    assert values["patientDetails.patientName"] == "Meera Iyer"
+    assert (values["patientDetails.age"], values["patientDetails.gender"]) == ("34 Y", "F")
+
+
 def test_combined_age_without_gender_keeps_the_age() -> None:
     values = _values([create_line("Age/Sex: 34 years", 50, 100)])
     assert values["patientDetails.age"] == "34 years"

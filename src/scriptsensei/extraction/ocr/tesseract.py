@@ -7,7 +7,8 @@ from pathlib import Path
 
 from scriptsensei.extraction.ocr.local_engine import LocalOcrEngine
 
-REQUIRED_DATA = ("eng.traineddata", "osd.traineddata")  # text, and orientation detection
+# Orientation comes from the page's own text lines (tesseract_reader), not Tesseract's OSD.
+REQUIRED_DATA = ("eng.traineddata",)
 
 
 class TesseractEngine(LocalOcrEngine):

@@ -18,7 +18,11 @@ LABELS: dict[str, tuple[str, ...]] = {
         "patient name", "patient's name", "name of patient", "name of the patient", "pt name",
         "pt. name", "patient", "pt", "name",
     ),
-    "age_gender": ("age/sex", "age / sex", "age/gender", "age / gender", "age & sex", "sex/age"),
+    # OCR often reads the slash of a blurred "Age / Sex" as a bar.
+    "age_gender": (
+        "age/sex", "age / sex", "age/gender", "age / gender", "age & sex", "sex/age",
+        "age|sex", "age | sex", "age|gender", "age | gender",
+    ),
     "patientDetails.age": ("age",),
     "patientDetails.gender": ("sex", "gender"),
     "patientDetails.uhid": (
@@ -80,7 +84,8 @@ LABELS: dict[str, tuple[str, ...]] = {
 STRONG_LABELS = frozenset(
     {
         "uhid", "uhid no", "c/o", "c/0", "c/0o", "h/o", "h/0", "o/e", "0/e", "bp", "b.p.", "spo2", "sp02", "mrn",
-        "age/sex", "age / sex", "age/gender", "age / gender", "patient name", "chief complaints",
+        "age/sex", "age / sex", "age/gender", "age / gender", "age|sex", "age | sex",
+        "age|gender", "age | gender", "patient name", "chief complaints",
         "provisional diagnosis", "diagnosis", "investigations", "bmi", "f/u", "nhs no",
         "op no", "patient id", "registration no", "reg. no", "regn. no", "reg no", "date",
         "wt", "ht", "dx", "rr", "rbs", "grbs", "pain score", "email", "e-mail",
