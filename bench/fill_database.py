@@ -58,10 +58,11 @@ def prescription_rows(count: int, rng: random.Random) -> list[tuple[object, ...]
         uploaded = start + timedelta(seconds=i * 300 + rng.randint(0, 299))
         status = rng.choice(STATUSES)
         review = "pending" if status == "completed" and rng.random() < 0.3 else "none"
+        needing = rng.randint(1, 6) if review == "pending" else 0  # as the roll-up sets them
         rows.append((
             str(uuid.UUID(int=rng.getrandbits(128), version=4)), f"rx-{i:06d}.jpg",
             str(rng.randint(40_000, 900_000)), uploaded.replace(tzinfo=None), status,
-            rng.choice(NAMES), ", ".join(rng.sample(DRUGS, 2)), review,
+            rng.choice(NAMES), ", ".join(rng.sample(DRUGS, 2)), review, needing,
             uploaded.replace(tzinfo=None), "upload",
         ))  # fmt: skip
     return rows
@@ -92,7 +93,8 @@ async def fill(dsn: str, count: int, per: int, seed: int) -> None:
             "prescriptions",
             records=rx,
             columns=["id", "file_name", "file_size", "uploaded_at", "processing_status",
-                     "patient_name", "drug_names", "review_status", "created_at", "source"],
+                     "patient_name", "drug_names", "review_status", "fields_needing_review",
+                     "created_at", "source"],
         )  # fmt: skip
         ids = [r[0] for r in rx]
         batch = 2000
