@@ -10,7 +10,7 @@ import structlog
 from fastapi import APIRouter, Depends, FastAPI
 
 from scriptsensei import __version__
-from scriptsensei.api.guards import refuse_nul_characters
+from scriptsensei.api.guards import GUARD_RESPONSES, refuse_nul_characters
 from scriptsensei.auth.cors import install_cors
 from scriptsensei.core import migrate
 from scriptsensei.core.db import Database
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(refuse_nul_characters)],
+        responses=GUARD_RESPONSES,
     )
     app.add_middleware(WriteGuardMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)

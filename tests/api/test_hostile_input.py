@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,11 +34,18 @@ async def test_nul_characters_are_refused(admin_client: httpx.AsyncClient, url: 
     assert "NUL" in response.json()["detail"]
 
 
+def _schema() -> dict[str, Any]:
+    app = create_app(make_settings("sqlite+aiosqlite:///:memory:", Path(tempfile.gettempdir())))
+    return app.openapi()
+
+
+SCHEMA = _schema()
+
+
 def json_body_operations() -> list[tuple[str, str]]:
     """Every operation of the schema that takes a JSON body (a new one is covered too)."""
-    app = create_app(make_settings("sqlite+aiosqlite:///:memory:", Path(tempfile.gettempdir())))
     found = []
-    for path, operations in sorted(app.openapi()["paths"].items()):
+    for path, operations in sorted(SCHEMA["paths"].items()):
         for method, operation in operations.items():
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
@@ -64,6 +72,17 @@ async def test_nul_in_any_json_body_is_refused(
     response = await admin_client.request(method, path, json=body)
     assert response.status_code == 400, response.text
     assert "NUL" in response.json()["detail"]
+
+
+def test_every_operation_documents_the_refusal() -> None:
+    """The guard applies to every route, so every operation's schema lists its 400."""
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in SCHEMA["paths"].items()
+        for method, operation in operations.items()
+        if "400" not in operation["responses"]
+    ]
+    assert undocumented == []
 
 
 @pytest.mark.parametrize(

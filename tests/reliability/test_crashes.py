@@ -24,11 +24,23 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(400)]
 BATCH = 5
 
 
-async def _upload_all(base_url: str, key: str, seeds: list[int], accepted: list[str]) -> None:
+async def _upload_all(
+    base_url: str,
+    key: str,
+    seeds: list[int],
+    accepted: list[str],
+    hold: tuple[int, asyncio.Event] | None = None,
+) -> None:
     """Batch after batch until done or the web process goes away; what was answered 201
-    is accepted, and its seeds are taken off the list."""
+    is accepted, and its seeds are taken off the list. With `hold` = (count, event), the
+    stream waits at `count` accepted files for the event, then goes on at a steady pace,
+    so that it is still running whenever the web process is killed (uploads outrun the
+    engines on a fast machine)."""
     async with api_client(base_url, key) as client:
         while seeds:
+            if hold is not None and len(accepted) >= hold[0]:
+                await hold[1].wait()
+                await asyncio.sleep(0.1)
             batch = seeds[:BATCH]
             response = await upload(client, batch)
             assert response.status_code == 201, response.text
@@ -53,12 +65,15 @@ async def test_killed_worker_and_web_process_lose_nothing(
     url = deployment.database_url
     key = await admin_key(url, deployment.data_dir)
     seeds, accepted = list(range(total)), list[str]()
-    uploading = asyncio.create_task(_upload_all(web.url, key, seeds, accepted))
+    worker_killed = asyncio.Event()
+    hold = (total * 3 // 10, worker_killed)
+    uploading = asyncio.create_task(_upload_all(web.url, key, seeds, accepted, hold))
 
     # The worker dies holding leases, after some work is done.
     await _wait_for(url, "SELECT count(*) FROM engine_runs WHERE status = 'succeeded'", 10)
     await _wait_for(url, "SELECT count(*) FROM engine_runs WHERE status = 'running'", 1)
     worker.kill()
+    worker_killed.set()
     # Then the web process, in the middle of the upload stream.
     await _wait_for(url, "SELECT count(*) FROM prescriptions", total * 2 // 5)
     web.kill()

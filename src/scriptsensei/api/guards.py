@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import HTTPConnection, Request
 
+from scriptsensei.auth.schemas import ErrorBody
 from scriptsensei.core.errors import BadRequest
 
 _JSON = "application/json"
 NUL_REFUSED = "The request contains a NUL character (\\u0000), which no value may hold."
+
+# Documented on every operation by the app, which applies the guard to every route.
+GUARD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The request is not valid (a NUL character...)."}
+}
 
 
 async def refuse_nul_characters(request: HTTPConnection) -> None:
