@@ -119,3 +119,15 @@ async def test_open_connections_end_when_the_session_ends_or_the_user_is_deactiv
         async with unit_of_work(server.runtime.db) as session:
             await update_user(session, await get_user(session, user.id), is_active=False)
         assert await _closed_with(deactivated) == 4401
+
+
+async def test_an_open_connection_ends_when_its_session_expires(server: LiveServer) -> None:
+    host = server.url.split("/")[2]
+    async with unit_of_work(server.runtime.db) as session:
+        user = await create_user(session, "short-session", PASSWORD, Role.VIEWER)
+        short = await sessions.create_session(session, user, max_age_seconds=4)
+    headers = {"Cookie": f"{sessions.SESSION_COOKIE}={short.token}"}
+    async with client(server.url, None, headers, origin=f"http://{host}") as expiring:
+        assert (await receive(expiring))["type"] == "connected"
+        # No event announces an expiry: the connection must end on its own, on time.
+        assert await _closed_with(expiring) == 4401

@@ -64,6 +64,7 @@ def user_principal(user: User, record: UserSession | None = None) -> Principal:
         role=Role(user.role),
         csrf_token=record.csrf_token if record else None,
         session_token_hash=record.token_hash if record else None,
+        session_expires_at=record.expires_at if record else None,
     )
 
 

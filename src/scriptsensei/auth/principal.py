@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from scriptsensei.auth.permissions import Permission, Role, role_allows
@@ -19,6 +20,7 @@ class Principal:
     # Set only for a browser session: the token its unsafe requests must echo back.
     csrf_token: str | None = None
     session_token_hash: str | None = None
+    session_expires_at: datetime | None = None  # a browser session ends then, whatever runs
 
     @property
     def via_session(self) -> bool:

@@ -9,9 +9,9 @@ Protocol (JSON text messages):
   missed gives `{type: "resync", seq}` (reload the data instead); `{type: "ping"}` gives
   `{type: "pong"}`; anything else gives `{type: "error", detail}`.
 Close codes: 4401 not authenticated (also sent to an open connection whose API key is
-revoked, whose browser session ends or whose user is deactivated), 4403 not allowed (role, or a cookie from a foreign
-origin), 1011 events unavailable (retry), 1013 too slow (reconnect and resume), 1009 message
-too large, 1008 invalid `since` in the URL.
+revoked, whose browser session ends or expires, or whose user is deactivated), 4403 not
+allowed (role, or a cookie from a foreign origin), 1011 events unavailable (retry), 1013
+too slow (reconnect and resume), 1009 message too large, 1008 invalid `since` in the URL.
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ async def _serve(
             settings.ws_ping_seconds,
             component.encoder,
             revoked_by(caller),
+            caller.session_expires_at,
         )
         outcome = await connection.run(since)
     if outcome is not None:

@@ -52,6 +52,7 @@ class CloseReason:
 
 UNAVAILABLE = CloseReason(CLOSE_SERVER_ERROR, "events are unavailable right now: reconnect")
 REVOKED = CloseReason(CLOSE_UNAUTHORIZED, "your access was revoked or ended: sign in again")
+EXPIRED = CloseReason(CLOSE_UNAUTHORIZED, "your session has expired: sign in again")
 
 
 class ClientMessageError(ValueError):
@@ -103,9 +104,11 @@ class LiveConnection:
         ping_seconds: float,
         encoder: MessageEncoder | None = None,
         revoked_by: RevokedBy | None = None,
+        expires_at: datetime | None = None,
     ) -> None:
         self.encoder = encoder or MessageEncoder()
         self.revoked_by = revoked_by or (lambda _message: False)
+        self.expires_at = expires_at
         self.websocket = websocket
         self.subscription = subscription
         self.replay = replay
@@ -139,6 +142,8 @@ class LiveConnection:
             asyncio.create_task(self._read_client()),
             asyncio.create_task(self._watch_overflow()),
         ]
+        if self.expires_at is not None:
+            tasks.append(asyncio.create_task(self._expire(self.expires_at)))
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -180,6 +185,12 @@ class LiveConnection:
                 await asyncio.sleep(self.ping_seconds - silent)
                 continue
             await self._send({"type": "ping", "timestamp": timestamp()})
+
+    async def _expire(self, expires_at: datetime) -> CloseReason:
+        """A session-cookie connection ends when its session does: nothing else would tell
+        it (an expired session sends no event), and its events would keep flowing."""
+        await asyncio.sleep(max(0.0, (expires_at - datetime.now(UTC)).total_seconds()))
+        return EXPIRED
 
     async def _read_client(self) -> CloseReason | None:
         while True:
