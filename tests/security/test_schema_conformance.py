@@ -4,7 +4,7 @@ documents, its body matches the documented model, and its content type is the do
 one. Authenticated as admin, against a live server.
 
 Bounded in `make test` (a few examples per operation, SQLite). The longer documented run
-(bench/schemathesis_long.md) sets SCRIPTSENSEI_FUZZ_EXAMPLES and SCRIPTSENSEI_FUZZ_BACKEND
+(see "Security" in bench/RESULTS.md) sets SCRIPTSENSEI_FUZZ_EXAMPLES and SCRIPTSENSEI_FUZZ_BACKEND
 (sqlite or postgres).
 """
 
