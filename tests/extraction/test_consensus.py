@@ -107,6 +107,28 @@ def test_small_reading_differences_in_text_fields_agree() -> None:
     assert outcome(consensus, "doctorDetails.specialization").status == "agreed"
 
 
+def test_dates_numbers_and_identifiers_one_character_apart_are_different_readings() -> None:
+    readings = {
+        "patientDetails.date": ("April 8, 2024", "April 8, 2025"),
+        "patientDetails.age": ("44 Y", "45 Y"),
+        "patientDetails.uhid": ("MR304756", "MR304758"),
+        "vitals.pulse": ("87 bpm", "81 bpm"),
+        "clinicDetails.contactNumbers": ("+91 98765 43210", "+91 98765 43216"),
+    }
+    consensus = build_consensus(
+        [
+            reading("a", {path: first for path, (first, _) in readings.items()}, 0.65),
+            reading("b", {path: second for path, (_, second) in readings.items()}, 0.22),
+            reading("c", {path: second for path, (_, second) in readings.items()}, 0.22),
+        ]
+    )
+    for path, (first, _) in readings.items():
+        found = outcome(consensus, path)
+        assert found.value == first, path  # the confident engine still leads
+        assert found.agreement is not None and found.agreement < 0.67, (path, found.agreement)
+        assert (found.status, found.needs_review) == ("conflict", True), path
+
+
 def test_medications_matched_across_engines_in_different_order() -> None:
     consensus = build_consensus(
         [

@@ -2,7 +2,9 @@
 
 Clinical fields compare their normalised forms exactly: "500 mg" and "50 mg" differ by
 one character and are a hard conflict, as are "BD" and "TDS" (2 and 3 times a day).
-Other text fields tolerate small reading differences ("Dr. A. Sharma" / "Dr A Sharma").
+Dates, numbers and identifiers compare exactly too ("2024-04-08" and "2025-04-08" are
+two dates, not one misspelt), though a majority may outvote them. Other text fields
+tolerate small reading differences ("Dr. A. Sharma" / "Dr A Sharma").
 """
 
 from __future__ import annotations
@@ -15,6 +17,25 @@ from scriptsensei.extraction.normalize import normalize_value
 HARD_KEYS = frozenset({"drugName", "strength", "frequency", "route", "duration"})
 # One engine alone reading these is not enough to trust them without a look.
 REVIEW_WHEN_SINGLE = HARD_KEYS | frozenset({"allergies"})
+# Normalised to a date, a number or an identifier: one character apart is another value.
+EXACT_KEYS = frozenset(
+    {
+        "date",
+        "age",
+        "uhid",
+        "registrationNo",
+        "bloodPressure",
+        "pulse",
+        "temperature",
+        "spO2",
+        "weight",
+        "height",
+        "bmi",
+        "contactNumbers",
+        "email",
+        "website",
+    }
+)
 SOFT_MATCH_RATIO = 90.0
 
 
@@ -35,6 +56,6 @@ def same_reading(path: str, a: str, b: str) -> bool:
     """`a` and `b` are normalised readings of the field at `path`."""
     if a == b:
         return True
-    if is_hard(path):
+    if is_hard(path) or leaf_key(path) in EXACT_KEYS:
         return False
     return fuzz.ratio(a, b) >= SOFT_MATCH_RATIO
