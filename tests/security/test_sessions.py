@@ -6,8 +6,10 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from scriptsensei.app import create_app
 from scriptsensei.auth.permissions import Role
 from scriptsensei.auth.sessions import SESSION_COOKIE
+from scriptsensei.core.settings import Settings
 from tests.auth.support import PASSWORD, add_user, login
 from tests.support.auth_clients import app_db, key_client, session_client
 
@@ -118,3 +120,35 @@ async def test_cors_is_closed_by_default(client: httpx.AsyncClient) -> None:
     simple = await client.get("/api/health", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in simple.headers
     assert "access-control-allow-credentials" not in simple.headers
+
+
+async def test_the_sign_in_limit_holds_across_web_processes(
+    app: FastAPI, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Failures made through one process count in another: a second web instance (its own
+    app, its own memory, the same database) refuses the next guess too."""
+    await add_user(app_db(app), "shared-target", Role.ADMIN)
+    limit = settings.login_attempts_per_minute
+    for i in range(limit):
+        guess = {"username": "shared-target", "password": f"guess{i}"}
+        assert (await client.post("/api/auth/login", json=guess)).status_code == 401
+    other = create_app(settings)
+    async with (
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=other), base_url="http://testserver"
+        ) as second,
+    ):
+        blocked = await second.post(
+            "/api/auth/login", json={"username": "Shared-Target ", "password": PASSWORD}
+        )
+        assert blocked.status_code == 429, blocked.text
+        assert int(blocked.headers["retry-after"]) > 0
+        # Another user from another address is not held back by these failures.
+        await add_user(app_db(other), "bystander", Role.VIEWER)
+        elsewhere = httpx.ASGITransport(app=other, client=("203.0.113.9", 40000))
+        async with httpx.AsyncClient(transport=elsewhere, base_url="http://testserver") as third:
+            bystander = await third.post(
+                "/api/auth/login", json={"username": "bystander", "password": PASSWORD}
+            )
+        assert bystander.status_code == 200, bystander.text

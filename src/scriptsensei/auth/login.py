@@ -12,7 +12,8 @@ from starlette.requests import HTTPConnection
 from scriptsensei.audit.service import Actor, client_ip, record, record_now
 from scriptsensei.auth import sessions
 from scriptsensei.auth.dependencies import user_principal
-from scriptsensei.auth.ratelimit import LoginRateLimiter, login_keys
+from scriptsensei.auth.login_failures import FAILURE_ACTION, audited_name, shared_retry_after
+from scriptsensei.auth.ratelimit import LoginRateLimiter, login_keys, refuse_while_waiting
 from scriptsensei.auth.users import authenticate
 from scriptsensei.core.db import database_of
 from scriptsensei.core.errors import Forbidden, Unauthorized
@@ -31,7 +32,7 @@ class SignedIn:
 
 
 def _attempted(username: str) -> Actor:
-    return Actor("anonymous", None, username.strip().lower()[:100] or None)
+    return Actor("anonymous", None, audited_name(username))
 
 
 async def _refuse(
@@ -40,7 +41,7 @@ async def _refuse(
     # Its own transaction: the request's is rolled back by the error that follows.
     detail = {"reason": reason}
     actor = _attempted(username)
-    await record_now(database_of(session), actor, "login.failure", None, None, detail, request)
+    await record_now(database_of(session), actor, FAILURE_ACTION, None, None, detail, request)
     log.info("login_refused", username=username[:100], reason=reason, ip=client_ip(request))
 
 
@@ -55,8 +56,10 @@ async def sign_in(
     previous_token: str | None = None,
 ) -> SignedIn:
     """A new session for these credentials; any session the browser had is discarded."""
-    keys = login_keys(username, client_ip(request))
-    limiter.check(*keys)
+    ip = client_ip(request)
+    keys = login_keys(username, ip)
+    limiter.check(*keys)  # this process's window: no query
+    refuse_while_waiting(await shared_retry_after(session, limiter.limit, username, ip))
     user = await authenticate(session, username, password)
     if user is None:
         limiter.record_failure(*keys)

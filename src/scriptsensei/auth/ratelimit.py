@@ -1,8 +1,8 @@
 """Login rate limiting: a sliding one-minute window of failed attempts per username and per
 client address, kept in process memory.
 
-Each web process counts on its own, so N instances allow up to N times the limit; that
-still turns an online guessing attack from thousands of tries a minute into a handful.
+The memory window answers without a query; `login_failures` counts the same window across
+every web process from the audit log, so that N instances do not allow N times the limit.
 """
 
 from __future__ import annotations
@@ -44,13 +44,7 @@ class LoginRateLimiter:
         return wait
 
     def check(self, *keys: str) -> None:
-        wait = self.retry_after(*keys)
-        if wait > 0:
-            seconds = max(1, math.ceil(wait))
-            raise RateLimited(
-                f"Too many failed sign-in attempts; try again in {seconds} seconds.",
-                headers={"Retry-After": str(seconds)},
-            )
+        refuse_while_waiting(self.retry_after(*keys))
 
     def record_failure(self, *keys: str) -> None:
         now = self._clock()
@@ -63,6 +57,16 @@ class LoginRateLimiter:
         # Dicts keep insertion order: drop the first tenth, the keys tracked the longest.
         for key in list(self._failures)[: MAX_TRACKED_KEYS // 10]:
             del self._failures[key]
+
+
+def refuse_while_waiting(wait: float) -> None:
+    """RateLimited (429 with Retry-After) while `wait` seconds remain."""
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise RateLimited(
+            f"Too many failed sign-in attempts; try again in {seconds} seconds.",
+            headers={"Retry-After": str(seconds)},
+        )
 
 
 def login_keys(username: str, ip: str | None) -> tuple[str, str]:
