@@ -81,6 +81,8 @@ class ChatCompletionsClient:
         self.options = {"response_format": True, "logprobs": True}
         self._http: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight = 0
+        self._closing = False
 
     def api_key(self) -> str | None:
         env = self.cfg.api_key_env
@@ -98,7 +100,20 @@ class ChatCompletionsClient:
             self._loop = loop
         return self._http
 
+    @property
+    def connected(self) -> bool:
+        """Whether a pooled HTTP client is open."""
+        return self._http is not None and not self._http.is_closed
+
     async def aclose(self) -> None:
+        """Close the pooled connections now, or as soon as the calls in flight have ended (an
+        engine replaced by a settings change may still be finishing a run)."""
+        self._closing = True
+        if self._in_flight == 0:
+            await self._close_now()
+
+    async def _close_now(self) -> None:
+        self._closing = False
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -125,6 +140,15 @@ class ChatCompletionsClient:
 
     async def complete(self, messages: list[dict[str, Any]]) -> ChatReply:
         """One reply, after as many retries of transient failures as the settings allow."""
+        self._in_flight += 1
+        try:
+            return await self._complete(messages)
+        finally:
+            self._in_flight -= 1
+            if self._closing and self._in_flight == 0:
+                await self._close_now()
+
+    async def _complete(self, messages: list[dict[str, Any]]) -> ChatReply:
         retries = 0
         while True:
             try:
