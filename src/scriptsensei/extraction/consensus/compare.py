@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
+from scriptsensei.extraction.fields import FIELD_GROUPS
 from scriptsensei.extraction.normalize import normalize_value
 
 # A difference in any of these is a hard conflict, never outvoted.
@@ -18,24 +19,10 @@ HARD_KEYS = frozenset({"drugName", "strength", "frequency", "route", "duration"}
 # One engine alone reading these is not enough to trust them without a look.
 REVIEW_WHEN_SINGLE = HARD_KEYS | frozenset({"allergies"})
 # Normalised to a date, a number or an identifier: one character apart is another value.
-EXACT_KEYS = frozenset(
-    {
-        "date",
-        "age",
-        "uhid",
-        "registrationNo",
-        "bloodPressure",
-        "pulse",
-        "temperature",
-        "spO2",
-        "weight",
-        "height",
-        "bmi",
-        "contactNumbers",
-        "email",
-        "website",
-    }
-)
+# (Every vital sign is a measurement, bar the free-text "others".)
+_MEASURES = frozenset(FIELD_GROUPS["vitals"]) - {"others"}
+_IDENTIFIERS = frozenset({"date", "age", "uhid", "registrationNo", "contactNumbers", "email"})
+EXACT_KEYS = _MEASURES | _IDENTIFIERS | {"website"}
 SOFT_MATCH_RATIO = 90.0
 
 
