@@ -15,13 +15,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import bindparam, event, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from scriptsensei.core.transaction import on_commit
 from scriptsensei.events.types import EVENTS_CHANNEL, EventType
 from scriptsensei.models import EventRecord
+from scriptsensei.models.types import UTCDateTime
 
 _PENDING = "pending_events"
 # Held from writing a transaction's events to its commit: one event writer at a time.
@@ -61,19 +63,40 @@ def _write_pending_events(session: Session) -> None:
     if not records:
         return
     db = session.info["database"]
-    if db.is_postgres:
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_ORDER_LOCK_KEY})
-    for record in records:  # one at a time: numbers in the order they were published
-        session.add(record)
-        session.flush()
-        if db.is_postgres:
-            session.execute(
-                text("SELECT pg_notify(:channel, :seq)"),
-                {"channel": EVENTS_CHANNEL, "seq": str(record.seq)},
-            )
     if not db.is_postgres:
+        for record in records:  # one at a time: numbers in the order they were published
+            session.add(record)
+            session.flush()
         messages = [event_message(record) for record in records]
         on_commit(session, lambda: _deliver_locally(db, messages))
+        return
+    session.execute(_ORDER_LOCK, {"key": EVENTS_ORDER_LOCK_KEY})
+    for record in records:  # one at a time: numbers in the order they were published
+        _insert_and_notify(session, record)
+
+
+def _insert_and_notify(session: Session, record: EventRecord) -> None:
+    """The event's row and its notification in one statement (a round trip saved per
+    event: the queue writes several per prescription)."""
+    record.created_at = datetime.now(UTC)
+    params = {
+        "type": record.type,
+        "prescription_id": record.prescription_id,
+        "payload": record.payload,
+        "created_at": record.created_at,
+        "channel": EVENTS_CHANNEL,
+    }
+    record.seq = session.execute(_INSERT_AND_NOTIFY, params).scalar_one()
+
+
+# Built once: a text statement made in advance costs far less per event than an ORM one.
+_ORDER_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_INSERT_AND_NOTIFY = text(
+    "WITH inserted AS ("
+    " INSERT INTO events (type, prescription_id, payload, created_at)"
+    " VALUES (:type, :prescription_id, :payload, :created_at) RETURNING seq)"
+    " SELECT seq, pg_notify(:channel, CAST(seq AS text)) FROM inserted"
+).bindparams(bindparam("payload", type_=JSONB()), bindparam("created_at", type_=UTCDateTime()))
 
 
 @event.listens_for(Session, "after_soft_rollback")

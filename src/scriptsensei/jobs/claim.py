@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.models import EngineRun, ProcessingRun
-from scriptsensei.models.types import utcnow
+from scriptsensei.models.types import UTCDateTime, utcnow
 
 
 @dataclass(frozen=True)
@@ -34,40 +35,42 @@ class ClaimedRun:
     custom_prompts: dict[str, Any] = field(default_factory=dict)
 
 
+_NOW = bindparam("now", type_=UTCDateTime())
+
+
 def _not_cancelled() -> Any:
     return ~exists().where(
         ProcessingRun.id == EngineRun.processing_run_id, ProcessingRun.status == "cancelled"
     )
 
 
-def _next_claimable(now: datetime, exclude_engines: Collection[str]) -> Any:
+def _next_claimable(excluding: bool) -> Any:
     query = (
         select(EngineRun.id)
-        .where(EngineRun.status == "queued", EngineRun.available_at <= now, _not_cancelled())
+        .where(EngineRun.status == "queued", EngineRun.available_at <= _NOW, _not_cancelled())
         .order_by(EngineRun.priority.desc(), EngineRun.available_at, EngineRun.created_at)
         .limit(1)
         .with_for_update(skip_locked=True, of=EngineRun)
     )
-    if exclude_engines:
-        query = query.where(EngineRun.engine_name.not_in(list(exclude_engines)))
+    if excluding:
+        query = query.where(EngineRun.engine_name.not_in(bindparam("excluded", expanding=True)))
     return query.scalar_subquery()
 
 
-async def claim_next_run(
-    session: AsyncSession, owner: str, lease_seconds: float, exclude_engines: Collection[str] = ()
-) -> ClaimedRun | None:
-    """Take the most urgent due run (skipping engines in `exclude_engines`), or None."""
-    now = utcnow()
-    claimed = await session.execute(
+@cache
+def _claim_statement(excluding: bool) -> Any:
+    """Built once per shape: the claim runs for every engine of every prescription, and
+    building a statement costs more than sending it."""
+    return (
         update(EngineRun)
-        .where(EngineRun.id == _next_claimable(now, exclude_engines))
+        .where(EngineRun.id == _next_claimable(excluding))
         .values(
             status="running",
             attempts=EngineRun.attempts + 1,
-            lease_owner=owner,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            heartbeat_at=now,
-            started_at=func.coalesce(EngineRun.started_at, now),
+            lease_owner=bindparam("owner"),
+            lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+            heartbeat_at=_NOW,
+            started_at=func.coalesce(EngineRun.started_at, _NOW),
         )
         .returning(
             EngineRun.id,
@@ -79,10 +82,28 @@ async def claim_next_run(
         )
         .execution_options(synchronize_session=False)
     )
+
+
+async def claim_next_run(
+    session: AsyncSession, owner: str, lease_seconds: float, exclude_engines: Collection[str] = ()
+) -> ClaimedRun | None:
+    """Take the most urgent due run (skipping engines in `exclude_engines`), or None."""
+    now = utcnow()
+    params: dict[str, Any] = {
+        "now": now,
+        "owner": owner,
+        "lease_until": now + timedelta(seconds=lease_seconds),
+    }
+    if exclude_engines:
+        params["excluded"] = list(exclude_engines)
+    claimed = await session.execute(_claim_statement(bool(exclude_engines)), params)
     row = claimed.first()
     if row is None:
         return None
-    return ClaimedRun(*row, owner=owner)
+    run_id, processing_run_id, prescription_id, engine_name, attempt, max_attempts = row
+    return ClaimedRun(
+        run_id, processing_run_id, prescription_id, engine_name, attempt, max_attempts, owner
+    )
 
 
 async def expired_lease_runs(session: AsyncSession) -> list[ClaimedRun]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,40 +56,75 @@ def _legacy_pages(image_data: str) -> list[PageImage]:
         raise PermanentEngineError(f"the stored legacy image cannot be read: {exc}") from None
 
 
+@dataclass(frozen=True)
+class _StoredPage:
+    page_index: int
+    storage_key: str
+    content_type: str
+    width: int
+    height: int
+
+
+# Where a prescription's pages are stored never changes once it is accepted: the engines
+# of one run (often claimed one after another) share one lookup.
+LOCATIONS_KEPT = 256
+
+
 class StoredPages:
     """Page images of a prescription's document, or of its legacy base64 image."""
 
     def __init__(self, db: Database, blobs: BlobReader) -> None:
         self.db = db
         self.blobs = blobs
+        self._locations: OrderedDict[str, list[_StoredPage]] = OrderedDict()
 
-    async def _rows(self, prescription_id: str) -> tuple[Any, list[DocumentPage]]:
+    async def _rows(self, prescription_id: str) -> list[Any]:
+        """The prescription's pages in order (one row with no page for a legacy row or a
+        prescription without pages; no row when it no longer exists), in one query."""
+        query = (
+            select(
+                Prescription.image_data,
+                DocumentPage.page_index,
+                DocumentPage.storage_key,
+                DocumentPage.content_type,
+                DocumentPage.width,
+                DocumentPage.height,
+            )
+            .outerjoin(DocumentPage, DocumentPage.document_id == Prescription.document_id)
+            .where(Prescription.id == prescription_id)
+            .order_by(DocumentPage.page_index)
+        )
         async with self.db.sessions() as session:
-            found = await session.execute(
-                select(Prescription.document_id, Prescription.image_data).where(
-                    Prescription.id == prescription_id
-                )
-            )
-            prescription = found.first()
-            if prescription is None or prescription.document_id is None:
-                return prescription, []
-            pages = await session.execute(
-                select(DocumentPage)
-                .where(DocumentPage.document_id == prescription.document_id)
-                .order_by(DocumentPage.page_index)
-            )
-            return prescription, list(pages.scalars())
+            return list(await session.execute(query))
+
+    async def _locate(self, prescription_id: str) -> list[_StoredPage] | str:
+        """The stored pages, or the legacy base64 image."""
+        known = self._locations.get(prescription_id)
+        if known is not None:
+            self._locations.move_to_end(prescription_id)
+            return known
+        rows = await self._rows(prescription_id)
+        if not rows:
+            raise PermanentEngineError("the prescription no longer exists")
+        if rows[0].storage_key is None:
+            if rows[0].image_data:
+                return str(rows[0].image_data)
+            raise PermanentEngineError("the prescription has no stored page images to read")
+        pages = [
+            _StoredPage(r.page_index, r.storage_key, r.content_type, r.width, r.height)
+            for r in rows
+        ]
+        self._locations[prescription_id] = pages
+        if len(self._locations) > LOCATIONS_KEPT:
+            self._locations.popitem(last=False)
+        return pages
 
     async def pages_for(self, prescription_id: str) -> list[PageImage]:
-        prescription, rows = await self._rows(prescription_id)
-        if prescription is None:
-            raise PermanentEngineError("the prescription no longer exists")
-        if rows:
-            return [
-                PageImage(row.page_index, await self.blobs.read(row.storage_key),
-                          row.content_type, row.width, row.height)
-                for row in rows
-            ]  # fmt: skip
-        if prescription.image_data:
-            return await asyncio.to_thread(_legacy_pages, prescription.image_data)
-        raise PermanentEngineError("the prescription has no stored page images to read")
+        located = await self._locate(prescription_id)
+        if isinstance(located, str):
+            return await asyncio.to_thread(_legacy_pages, located)
+        return [
+            PageImage(page.page_index, await self.blobs.read(page.storage_key),
+                      page.content_type, page.width, page.height)
+            for page in located
+        ]  # fmt: skip

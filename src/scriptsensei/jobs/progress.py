@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.events.publish import publish
 from scriptsensei.events.types import EventType
 from scriptsensei.jobs.claim import ClaimedRun
 from scriptsensei.models import EngineRun, Prescription, ProcessingRun
-from scriptsensei.models.types import utcnow
+from scriptsensei.models.types import UTCDateTime, utcnow
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,17 @@ async def count_engine(
     workers finishing the last engines at once are serialised and roll up once. None when
     the run was cancelled meanwhile."""
     column = "engines_done" if succeeded else "engines_failed"
-    result = await session.execute(
+    result = await session.execute(_count_statement(column), {"run_id": processing_run_id})
+    row = result.first()
+    return RunProgress(*row) if row else None
+
+
+@cache
+def _count_statement(column: str) -> Any:
+    # Built once per column: every engine outcome counts itself.
+    return (
         update(ProcessingRun)
-        .where(ProcessingRun.id == processing_run_id, ProcessingRun.status != "cancelled")
+        .where(ProcessingRun.id == bindparam("run_id"), ProcessingRun.status != "cancelled")
         .values({column: getattr(ProcessingRun, column) + 1})
         .returning(
             ProcessingRun.id,
@@ -62,11 +71,9 @@ async def count_engine(
         )
         .execution_options(synchronize_session=False)
     )
-    row = result.first()
-    return RunProgress(*row) if row else None  # type: ignore[call-arg]
 
 
-def is_latest_run(prescription_id: str, created_at: datetime) -> Any:
+def is_latest_run(prescription_id: Any, created_at: Any) -> Any:
     """SQL condition: no newer processing run exists for the prescription (an older run
     finishing late must not overwrite what a reprocess shows)."""
     return ~exists().where(
@@ -76,17 +83,24 @@ def is_latest_run(prescription_id: str, created_at: datetime) -> Any:
 
 async def update_prescription(session: AsyncSession, progress: RunProgress, **values: Any) -> bool:
     """Write `values` on the prescription if this run is its latest; True when written."""
-    result = await session.execute(
+    params = {f"new_{key}": value for key, value in values.items()}
+    params.update(rx=progress.prescription_id, run_created_at=progress.created_at)
+    result = await session.execute(_prescription_update(tuple(values)), params)
+    return result.first() is not None
+
+
+@cache
+def _prescription_update(columns: tuple[str, ...]) -> Any:
+    """The update of these columns, if the run is the prescription's latest, built once."""
+    prescription_id: Any = bindparam("rx")
+    run_created_at = bindparam("run_created_at", type_=UTCDateTime())
+    return (
         update(Prescription)
-        .where(
-            Prescription.id == progress.prescription_id,
-            is_latest_run(progress.prescription_id, progress.created_at),
-        )
-        .values(**values)
+        .where(Prescription.id == prescription_id, is_latest_run(prescription_id, run_created_at))
+        .values({column: bindparam(f"new_{column}") for column in columns})
         .returning(Prescription.id)
         .execution_options(synchronize_session=False)
     )
-    return result.first() is not None
 
 
 async def report_engine(
