@@ -39,6 +39,7 @@ from scriptsensei.core.db import Database
 from scriptsensei.core.logging import configure_logging
 from scriptsensei.core.settings import Settings
 from scriptsensei.core.transaction import unit_of_work
+from scriptsensei.extraction.cpu_pool import shutdown_shared_pools
 from scriptsensei.extraction.registry import EngineRegistry, build_registry
 from scriptsensei.jobs.queue import RunRequest, enqueue_run
 from scriptsensei.jobs.worker import Worker
@@ -117,6 +118,9 @@ async def _serve(spec: WorkerSpec, ready: Any, begin: MpEvent, end: MpEvent, cpu
     await asyncio.to_thread(end.wait)
     cpu.put(time.process_time() - started)
     await worker.stop(grace=5)
+    # As `scriptsensei worker` does: a spawned process joins its children at exit, so the
+    # OCR pool's processes must be told to stop first.
+    await asyncio.to_thread(shutdown_shared_pools)
     await db.dispose()
 
 
