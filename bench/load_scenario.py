@@ -89,6 +89,8 @@ def report(
     print(
         f"HTTP requests {total}, errors {failed} ({100 * failed / max(1, total):.2f} %); by status {dict(sorted(records.statuses.items()))}"
     )
+    if records.transport_errors:
+        print(f"unanswered requests: {dict(records.transport_errors)}")
     print(
         f"uploads accepted {len(records.uploaded)}; WebSockets connected at the end {records.ws_held} of {args.browsers}, failed connects/drops {dict(records.ws_failures)}; events delivered {records.events}"
     )

@@ -86,6 +86,8 @@ class Records:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     statuses: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     unanswered: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # why requests went unanswered: "label: exception class" -> count
+    transport_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     events: int = 0
     ws_open: int = 0  # connected now
     ws_held: int = 0  # connected when the window ended
@@ -104,9 +106,10 @@ class Records:
         started = time.monotonic()
         try:
             response = await http.request(method, url, **kw)
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             self.errors[label] += 1
             self.unanswered[label] += 1
+            self.transport_errors[f"{label}: {type(exc).__name__}"] += 1
             self.statuses[0] += 1
             return None
         self.latency[label].append(1000 * (time.monotonic() - started))
