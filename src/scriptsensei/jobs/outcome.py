@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 import structlog
-from sqlalchemy import ClauseElement, ColumnElement, bindparam, insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scriptsensei.events.publish import publish
@@ -32,38 +32,23 @@ _NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
 
 async def _update_if_ours(session: AsyncSession, claimed: ClaimedRun, **values: Any) -> bool:
     """Update the run only while this worker still holds its lease for this attempt."""
-    plain = not any(isinstance(value, ClauseElement) for value in values.values())
-    if plain:  # the usual case: a statement built once for these columns
-        params = {f"new_{key}": value for key, value in values.items()}
-        params.update(run_id=claimed.id, owner=claimed.owner, attempt=claimed.attempt)
-        result = await session.execute(_lease_update(tuple(values)), params)
-    else:
-        result = await session.execute(
-            update(EngineRun)
-            .where(*_held_by(claimed.id, claimed.owner, claimed.attempt))
-            .values(**values)
-            .returning(EngineRun.id)
-            .execution_options(synchronize_session=False)
-        )
+    params = {f"new_{key}": value for key, value in values.items()}
+    params.update(run_id=claimed.id, owner=claimed.owner, attempt=claimed.attempt)
+    result = await session.execute(_lease_update(tuple(values)), params)
     return result.first() is not None
-
-
-def _held_by(run_id: Any, owner: Any, attempt: Any) -> tuple[ColumnElement[bool], ...]:
-    return (
-        EngineRun.id == run_id,
-        EngineRun.status == "running",
-        EngineRun.lease_owner == owner,
-        EngineRun.attempts == attempt,
-    )
 
 
 @cache
 def _lease_update(columns: tuple[str, ...]) -> Any:
     """The lease-checked update of these columns, built once: every engine outcome runs one."""
-    held = _held_by(bindparam("run_id"), bindparam("owner"), bindparam("attempt"))
     return (
         update(EngineRun)
-        .where(*held)
+        .where(
+            EngineRun.id == bindparam("run_id"),
+            EngineRun.status == "running",
+            EngineRun.lease_owner == bindparam("owner"),
+            EngineRun.attempts == bindparam("attempt"),
+        )
         .values({column: bindparam(f"new_{column}") for column in columns})
         .returning(EngineRun.id)
         .execution_options(synchronize_session=False)
@@ -221,7 +206,7 @@ async def release_runs(session: AsyncSession, claimed: Sequence[ClaimedRun]) -> 
             session,
             run,
             status="queued",
-            attempts=EngineRun.attempts - 1,
+            attempts=run.attempt - 1,  # the lease check pins attempts to run.attempt
             available_at=utcnow(),
             **_NO_LEASE,
         ):
