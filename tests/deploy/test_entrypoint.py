@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import signal
 import subprocess
 import sys
@@ -116,9 +117,16 @@ def _recorder(directory: Path) -> Path:
     return recorder
 
 
-def _run_entrypoint(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def _run_entrypoint(
+    shared_dir: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Runs a copy installed where the app's user can read it, as in the image: the script
+    runs itself again after dropping root, and the checkout may be private to root."""
+    installed = shared_dir / "entrypoint.sh"
+    shutil.copyfile(ENTRYPOINT, installed)
+    installed.chmod(0o755)
     return subprocess.run(
-        ["sh", str(ENTRYPOINT), *args], env=env, capture_output=True, text=True, timeout=30
+        ["sh", str(installed), *args], env=env, capture_output=True, text=True, timeout=30
     )
 
 
@@ -127,7 +135,7 @@ def test_outside_the_image_it_runs_as_whoever_starts_it(shared_dir: Path) -> Non
     data = shared_dir / "data"
     env = {k: v for k, v in os.environ.items() if k != "SCRIPTSENSEI_USER"}
     env |= {"SCRIPTSENSEI_BIN": str(_recorder(shared_dir)), "SCRIPTSENSEI_DATA_DIR": str(data)}
-    result = _run_entrypoint(env, "backup")
+    result = _run_entrypoint(shared_dir, env, "backup")
     assert result.returncode == 0, result.stderr
     assert "Giving" not in result.stdout
     me = os.geteuid()
@@ -152,7 +160,7 @@ def test_started_as_root_it_hands_the_directories_over_and_drops_root(shared_dir
         "SCRIPTSENSEI_DATA_DIR": str(data),
         "SCRIPTSENSEI_BACKUP_DIR": str(backups),
     }
-    result = _run_entrypoint(env, "worker")
+    result = _run_entrypoint(shared_dir, env, "worker")
     assert result.returncode == 0, result.stderr
     app_uid = pwd.getpwnam(APP_USER).pw_uid
     for path in (data, backups, backups / "scriptsensei-backup-old.tar"):
@@ -180,7 +188,7 @@ def test_directories_already_the_users_are_left_alone(shared_dir: Path) -> None:
         "SCRIPTSENSEI_BIN": str(_recorder(shared_dir)),
         "SCRIPTSENSEI_DATA_DIR": str(data),
     }
-    result = _run_entrypoint(env)
+    result = _run_entrypoint(shared_dir, env)
     assert result.returncode == 0, result.stderr
     assert kept.stat().st_uid == 0
     assert "Giving" not in result.stdout
@@ -195,7 +203,7 @@ def test_the_app_is_never_run_as_root(shared_dir: Path) -> None:
         "SCRIPTSENSEI_BIN": str(_recorder(shared_dir)),
         "SCRIPTSENSEI_DATA_DIR": str(shared_dir / "data"),
     }
-    result = _run_entrypoint(env)
+    result = _run_entrypoint(shared_dir, env)
     assert result.returncode == 1
     assert "Refusing to run the app as root" in result.stderr
     assert not (shared_dir / "data" / "calls").exists()
